@@ -1,0 +1,71 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/anxin-care/anxin"
+)
+
+// where builds a WHERE clause from conditions written with ? placeholders,
+// numbering them $1, $2 ... as both engines accept.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition; each ? in cond takes the next of args.
+func (w *where) add(cond string, args ...any) {
+	var b strings.Builder
+	i := 0
+	for _, r := range cond {
+		if r == '?' && i < len(args) {
+			w.args = append(w.args, args[i])
+			i++
+			b.WriteString("$" + strconv.Itoa(len(w.args)))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	w.conds = append(w.conds, b.String())
+}
+
+// arg appends a bare argument and returns its placeholder, for LIMIT and the like.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+// sql returns " WHERE a AND b" or "".
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// subtree restricts col (a region code column) to the subtree rooted at
+// code, as an index-friendly range: codes are digits, ':' sorts right after
+// '9'. PostgreSQL code columns use the C collation so the range is bytewise.
+func (w *where) subtree(col, code string) {
+	w.add(col+" >= ? AND "+col+" < ?", code, code+":")
+}
+
+// scopeOrgs restricts an orgs table alias to what sc may see.
+func (w *where) scopeOrgs(sc anxin.Scope, alias string) {
+	switch {
+	case sc.All:
+	case sc.AssignedOnly:
+		w.add(alias+".id = ?", sc.OrgID)
+	default:
+		w.add("("+alias+".id = ? OR ("+alias+".region_code >= ? AND "+alias+".region_code < ?))", sc.OrgID, sc.Region, sc.Region+":")
+	}
+}
+
+// page returns " LIMIT $n OFFSET $m" with a default and maximum limit.
+func (w *where) page(offset, limit int) string {
+	if limit <= 0 || limit > 1000 {
+		limit = 50
+	}
+	return " LIMIT " + w.arg(limit) + " OFFSET " + w.arg(max(offset, 0))
+}

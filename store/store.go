@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Engines.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// Config says where the database is: a PostgreSQL URL, or else a SQLite file
+// in DataDir.
+type Config struct {
+	// URL selects PostgreSQL when it starts with postgres:// or postgresql://.
+	URL string
+	// DataDir holds anxin.db when URL is empty.
+	DataDir string
+	// Readers is the size of the SQLite reader pool (default 8) or of the
+	// PostgreSQL pool (default 16).
+	Readers int
+}
+
+// DB is Anxin's database: on SQLite one writer connection and a pool of
+// readers on the same file, so writes never meet SQLITE_BUSY; on PostgreSQL
+// one pool for both.
+type DB struct {
+	engine string
+	w      *sql.DB // writes and transactions
+	r      *sql.DB // reads
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens the database and checks that it answers. It does not migrate.
+// It returns EUNAVAILABLE with a clear message when PostgreSQL cannot be
+// reached or the data directory cannot be used.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	if IsPostgresURL(cfg.URL) {
+		if err := db.openPostgres(ctx, cfg); err != nil {
+			return nil, err
+		}
+		return db, nil
+	} else if cfg.URL != "" {
+		return nil, anxin.Errorf(anxin.EINVALID, "database URL must start with postgres:// (got %q); leave it empty to use SQLite in the data directory", redactURL(cfg.URL))
+	}
+	if err := db.openSQLite(ctx, cfg); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// IsPostgresURL reports whether u selects PostgreSQL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
+	db.engine = Postgres
+	dsn := cfg.URL
+	if !strings.Contains(dsn, "connect_timeout=") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "connect_timeout=5"
+	}
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return anxin.Errorf(anxin.EINVALID, "bad PostgreSQL URL %s: %v", redactURL(cfg.URL), err)
+	}
+	n := cfg.Readers
+	if n <= 0 {
+		n = 16
+	}
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := p.PingContext(pctx); err != nil {
+		p.Close()
+		return anxin.Errorf(anxin.EUNAVAILABLE, "cannot connect to PostgreSQL at %s: %v", redactURL(cfg.URL), err)
+	}
+	db.w, db.r = p, p
+	return nil
+}
+
+func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
+	db.engine = SQLite
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = "anxin-data"
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return anxin.Errorf(anxin.EUNAVAILABLE, "cannot create data directory %s: %v", dir, err)
+	}
+	path := filepath.Join(dir, "anxin.db")
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(ON)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return anxin.Errorf(anxin.EUNAVAILABLE, "cannot open database %s: %v", path, err)
+	}
+	// Touch the file so that a read-only or full data directory shows now.
+	if _, err := w.ExecContext(ctx, "PRAGMA user_version"); err != nil {
+		w.Close()
+		return anxin.Errorf(anxin.EUNAVAILABLE, "cannot use database %s: %v", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(ON)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	n := cfg.Readers
+	if n <= 0 {
+		n = 8
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.w, db.r = w, r
+	return nil
+}
+
+// Engine returns SQLite or Postgres.
+func (db *DB) Engine() string { return db.engine }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil && db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return anxin.Errorf(anxin.EUNAVAILABLE, "database unreachable: %v", err)
+	}
+	return nil
+}
+
+// Tx is a database transaction. Services that must write several things
+// atomically (a work order and its call log) take one through Transact.
+type Tx struct {
+	*sql.Tx
+	db *DB
+}
+
+// Transact runs fn in a transaction and commits when fn returns nil. On
+// PostgreSQL it retries serialization failures and deadlocks a few times,
+// so fn must be safe to run again.
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
+	const attempts = 4
+	var err error
+	for i := 0; i < attempts; i++ {
+		err = db.transactOnce(ctx, fn)
+		if !retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(10*(i+1)) * time.Millisecond)
+	}
+	return err
+}
+
+func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{Tx: sqlTx, db: db}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return mapError(err)
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// mapError turns driver errors that users should understand into coded
+// errors, keeping the cause for the log.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *anxin.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return fmt.Errorf("%w: %v", anxin.Errorf(anxin.ECONFLICT, "Already exists."), err)
+		case "53100", "53200":
+			return fmt.Errorf("%w: %v", anxin.Errorf(anxin.EUNAVAILABLE, "The database server is out of disk space or memory; nothing was saved."), err)
+		}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT:
+			if se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+				return fmt.Errorf("%w: %v", anxin.Errorf(anxin.ECONFLICT, "Already exists."), err)
+			}
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%w: %v", anxin.Errorf(anxin.EUNAVAILABLE, "The disk holding the data directory is full; nothing was saved."), err)
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("%w: %v", anxin.Errorf(anxin.EUNAVAILABLE, "The data directory cannot be written; nothing was saved."), err)
+		}
+	}
+	return err
+}
+
+// redactURL hides the password in a database URL for messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// timeOf reads a nullable time.
+func timeOf(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+// likePattern escapes a user's search text for LIKE ... ESCAPE '\'.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
+}
+
+// Checkpoint folds SQLite's write-ahead log into the database file; a no-op
+// on PostgreSQL.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	_, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
