@@ -24,7 +24,7 @@ var OrgKinds = []string{OrgHotline, OrgStreet, OrgCommittee, OrgSupplier, OrgPro
 // Org is an organisation. Every account belongs to one. Hotlines, street
 // offices and committees are bound to their region; suppliers, providers and
 // volunteer teams have a home region (their service area) but see only what
-// is assigned to them.
+// is assigned to them; the platform organisation needs no region.
 type Org struct {
 	ID         int64     `json:"id"`
 	Kind       string    `json:"kind"`
@@ -49,6 +49,9 @@ func (o *Org) Validate() error {
 		return ErrorKey(EINVALID, "err.name_too_long", "Name too long (at most %d characters).", MaxNameLen)
 	}
 	level := RegionLevel(o.RegionCode)
+	if o.Kind == OrgPlatform && o.RegionCode == "" {
+		return nil // the platform sees everything and needs no region
+	}
 	if level == 0 {
 		return ErrorKey(EINVALID, "err.region_required", "A valid region code is required.")
 	}

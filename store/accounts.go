@@ -75,7 +75,7 @@ func (db *DB) FindAccounts(ctx context.Context, sc anxin.Scope, f anxin.AccountF
 	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*)"+accountFrom+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count accounts: %w", err)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+accountCols+accountFrom+w.sql()+" ORDER BY o.region_code, o.name, a.username"+w.page(f.Offset, f.Limit), w.args...)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+accountCols+accountFrom+w.sql()+" ORDER BY COALESCE(o.region_code, ''), o.name, a.username"+w.page(f.Offset, f.Limit), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find accounts: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 var _ anxin.OrgService = (*DB)(nil)
 
-const orgCols = "o.id, o.kind, o.name, o.region_code, COALESCE(r.full_name, ''), o.disabled, o.created_at, o.updated_at"
+const orgCols = "o.id, o.kind, o.name, COALESCE(o.region_code, ''), COALESCE(r.full_name, ''), o.disabled, o.created_at, o.updated_at"
 const orgFrom = " FROM orgs o LEFT JOIN regions r ON r.code = o.region_code"
 
 func scanOrg(s interface{ Scan(...any) error }) (*anxin.Org, error) {
@@ -69,7 +69,7 @@ func (db *DB) FindOrgs(ctx context.Context, sc anxin.Scope, f anxin.OrgFilter) (
 	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM orgs o"+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count orgs: %w", err)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+orgCols+orgFrom+w.sql()+" ORDER BY o.region_code, o.kind, o.name, o.id"+w.page(f.Offset, f.Limit), w.args...)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+orgCols+orgFrom+w.sql()+" ORDER BY COALESCE(o.region_code, ''), o.kind, o.name, o.id"+w.page(f.Offset, f.Limit), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find orgs: %w", err)
 	}
@@ -112,7 +112,7 @@ func (db *DB) CreateOrg(ctx context.Context, sc anxin.Scope, o *anxin.Org) error
 		now := db.Now()
 		o.CreatedAt, o.UpdatedAt = now, now
 		return tx.QueryRowContext(ctx, `INSERT INTO orgs (kind, name, region_code, disabled, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, o.Kind, o.Name, o.RegionCode, o.Disabled, now, now).Scan(&o.ID)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, o.Kind, o.Name, nullString(o.RegionCode), o.Disabled, now, now).Scan(&o.ID)
 	})
 }
 
@@ -142,12 +142,15 @@ func (db *DB) UpdateOrg(ctx context.Context, sc anxin.Scope, o *anxin.Org) error
 		}
 		o.CreatedAt, o.UpdatedAt = cur.CreatedAt, db.Now()
 		_, err = tx.ExecContext(ctx, "UPDATE orgs SET name = $1, region_code = $2, disabled = $3, updated_at = $4 WHERE id = $5",
-			o.Name, o.RegionCode, o.Disabled, o.UpdatedAt, o.ID)
+			o.Name, nullString(o.RegionCode), o.Disabled, o.UpdatedAt, o.ID)
 		return err
 	})
 }
 
 func (tx *Tx) regionExists(ctx context.Context, code string) error {
+	if code == "" {
+		return nil
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM regions WHERE code = $1", code).Scan(&n); err != nil {
 		return err

@@ -277,6 +277,14 @@ func nullTime(t time.Time) any {
 	return t.UTC()
 }
 
+// nullString stores the empty string as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // timeOf reads a nullable time.
 func timeOf(t sql.NullTime) time.Time {
 	if !t.Valid {
@@ -300,3 +308,6 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	_, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return err
 }
+
+// Stats returns the writer pool's statistics (the only pool on PostgreSQL).
+func (db *DB) Stats() sql.DBStats { return db.w.Stats() }

@@ -11,7 +11,7 @@ CREATE TABLE orgs (
 	id          INTEGER PRIMARY KEY,
 	kind        TEXT NOT NULL,
 	name        TEXT NOT NULL,
-	region_code TEXT NOT NULL REFERENCES regions(code),
+	region_code TEXT REFERENCES regions(code),
 	disabled    BOOLEAN NOT NULL DEFAULT FALSE,
 	created_at  TIMESTAMP NOT NULL,
 	updated_at  TIMESTAMP NOT NULL

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/anxin-care/anxin/store"
+)
+
+// Config is everything anxin reads from flags and the environment. Flags win
+// over ANXIN_* variables; a secret can come from a file named by the
+// variable's _FILE variant. What operators change at run time lives in the
+// database instead.
+type Config struct {
+	DataDir       string // --data, ANXIN_DATA: SQLite file, recordings, uploads
+	DatabaseURL   string // --database, ANXIN_DATABASE_URL(_FILE): postgres://… selects PostgreSQL
+	Addr          string // --addr, ANXIN_ADDR
+	Demo          bool   // --demo
+	LogFormat     string // --log-format, ANXIN_LOG_FORMAT: text or json
+	LogLevel      string // --log-level, ANXIN_LOG_LEVEL: debug, info, warn, error
+	SecureCookies bool   // --secure-cookies, ANXIN_SECURE_COOKIES: behind TLS
+	TrustProxy    bool   // --trust-proxy, ANXIN_TRUST_PROXY: X-Forwarded-For is honest
+}
+
+// env reads ANXIN_name, or the content of the file named by ANXIN_name_FILE.
+func env(getenv func(string) string, name string) (string, error) {
+	if v := getenv("ANXIN_" + name); v != "" {
+		return v, nil
+	}
+	if f := getenv("ANXIN_" + name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("ANXIN_%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
+}
+
+// storageFlags registers --data and --database on fs with their
+// environment defaults.
+func (c *Config) storageFlags(fs *flag.FlagSet, getenv func(string) string) error {
+	data, err := env(getenv, "DATA")
+	if err != nil {
+		return err
+	}
+	if data == "" {
+		data = "./anxin-data"
+	}
+	url, err := env(getenv, "DATABASE_URL")
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&c.DataDir, "data", data, "data directory: SQLite database, recordings, uploads (env ANXIN_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database", url, "PostgreSQL URL postgres://…; empty uses SQLite in --data (env ANXIN_DATABASE_URL, ANXIN_DATABASE_URL_FILE)")
+	return nil
+}
+
+// serveFlags registers the flags of anxin serve.
+func (c *Config) serveFlags(fs *flag.FlagSet, getenv func(string) string) {
+	def := func(name, fallback string) string {
+		if v := getenv("ANXIN_" + name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	fs.StringVar(&c.Addr, "addr", def("ADDR", "127.0.0.1:8080"), "HTTP listen address (env ANXIN_ADDR)")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo dataset into an empty database first and print its logins")
+	fs.StringVar(&c.LogFormat, "log-format", def("LOG_FORMAT", "text"), "log format: text or json (env ANXIN_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", def("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env ANXIN_LOG_LEVEL)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", def("SECURE_COOKIES", "") == "true", "mark cookies Secure; set when served over HTTPS (env ANXIN_SECURE_COOKIES=true)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", def("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (env ANXIN_TRUST_PROXY=true)")
+}
+
+// Validate checks the configuration once, before anything starts.
+func (c *Config) Validate() error {
+	if c.DatabaseURL != "" && !store.IsPostgresURL(c.DatabaseURL) {
+		return fmt.Errorf("--database must be a postgres:// URL; leave it empty to use SQLite in --data")
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		return fmt.Errorf("--data must not be empty")
+	}
+	if c.LogFormat != "" && c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.LogLevel != "" {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+			return fmt.Errorf("--log-level: %w", err)
+		}
+	}
+	return nil
+}
+
+// StoreConfig says where the database is.
+func (c *Config) StoreConfig() store.Config {
+	return store.Config{URL: c.DatabaseURL, DataDir: c.DataDir}
+}
+
+// Where describes the database for messages, without secrets.
+func (c *Config) Where() string {
+	if c.DatabaseURL != "" {
+		return "PostgreSQL"
+	}
+	return "SQLite in " + c.DataDir
+}

@@ -1,0 +1,4 @@
+package web
+
+func (s *Server) routesAccounts() {}
+func (s *Server) apiAccounts()    {}

@@ -1,0 +1,4 @@
+package web
+
+func (s *Server) routesAudit() {}
+func (s *Server) apiAudit()    {}

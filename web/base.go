@@ -1,0 +1,80 @@
+package web
+
+import (
+	"context"
+	"io/fs"
+	"net/http"
+	"time"
+)
+
+func contextWithRoute(r *http.Request, route *string) context.Context {
+	return context.WithValue(r.Context(), routeKey{}, route)
+}
+
+// routesBase registers health, metrics, static files and the home page.
+func (s *Server) routesBase() {
+	static, _ := fs.Sub(staticFiles, "static")
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
+	s.mux.Handle("GET /static/", s.metrics.route("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+	})))
+	s.handle("GET /healthz", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+		return nil
+	})
+	s.handle("GET /readyz", s.getReady)
+	s.handle("GET /metrics", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		st := s.db.Stats()
+		s.metrics.writeTo(w, map[string]float64{
+			"anxin_db_open_connections":   float64(st.OpenConnections),
+			"anxin_db_in_use_connections": float64(st.InUse),
+			"anxin_db_wait_count_total":   float64(st.WaitCount),
+		})
+		return nil
+	})
+	s.page("GET /{$}", s.getHome)
+	s.routesSignin()
+}
+
+// getReady answers 200 when the database answers and its schema is the one
+// this build expects, 503 otherwise.
+func (s *Server) getReady(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.db.Ping(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unreachable\n"))
+		return nil
+	}
+	if err := s.db.CheckSchema(ctx); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(err.Error() + "\n"))
+		return nil
+	}
+	w.Write([]byte("ready\n"))
+	return nil
+}
+
+type homePage struct {
+	*Page
+	ScopeName string
+}
+
+func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
+	p := &homePage{Page: s.newPage(r, "home.title")}
+	a := p.Account
+	switch {
+	case p.Scope.All:
+		p.ScopeName = p.T("scope.all")
+	case p.Scope.AssignedOnly:
+		p.ScopeName = p.T("scope.assigned", a.Org.Name)
+	default:
+		p.ScopeName = a.Org.RegionName
+	}
+	s.render(w, r, http.StatusOK, "home", p)
+	return nil
+}

@@ -1,0 +1,4 @@
+package web
+
+func (s *Server) routesOrgs() {}
+func (s *Server) apiOrgs()    {}

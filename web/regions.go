@@ -1,0 +1,4 @@
+package web
+
+func (s *Server) routesRegions() {}
+func (s *Server) apiRegions()    {}
