@@ -311,3 +311,18 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 
 // Stats returns the writer pool's statistics (the only pool on PostgreSQL).
 func (db *DB) Stats() sql.DBStats { return db.w.Stats() }
+
+// IntegrityCheck runs SQLite's integrity check; a no-op on PostgreSQL.
+func (db *DB) IntegrityCheck(ctx context.Context) error {
+	if db.engine != SQLite {
+		return nil
+	}
+	var res string
+	if err := db.w.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return err
+	}
+	if res != "ok" {
+		return fmt.Errorf("integrity check: %s", res)
+	}
+	return nil
+}

@@ -46,16 +46,14 @@ var tmpl = &templates{
 	err:  map[string]error{},
 }
 
-// Open returns a fresh migrated database on engine, closed (and on
-// PostgreSQL dropped) when the test ends. dataDir is the data directory
-// used by SQLite.
-func Open(t testing.TB, engine string) (db *store.DB, dataDir string) {
+// Config returns the location of a fresh migrated database on engine: a
+// copy of the template, removed (on PostgreSQL dropped) when the test ends.
+func Config(t testing.TB, engine string) store.Config {
 	t.Helper()
 	tmpl.once[engine].Do(func() { tmpl.err[engine] = tmpl.make(engine) })
 	if err := tmpl.err[engine]; err != nil {
 		t.Fatalf("storetest: template for %s: %v", engine, err)
 	}
-	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := store.Config{DataDir: dir}
 	if engine == store.Postgres {
@@ -72,12 +70,38 @@ func Open(t testing.TB, engine string) (db *store.DB, dataDir string) {
 	} else if err := copyFile(tmpl.sqlite, filepath.Join(dir, "anxin.db")); err != nil {
 		t.Fatalf("storetest: copy template: %v", err)
 	}
-	db, err := store.Open(ctx, cfg)
+	return cfg
+}
+
+// Open returns a fresh migrated database on engine, closed when the test
+// ends, and its data directory.
+func Open(t testing.TB, engine string) (db *store.DB, dataDir string) {
+	t.Helper()
+	cfg := Config(t, engine)
+	db, err := store.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("storetest: open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db, dir
+	return db, cfg.DataDir
+}
+
+// Exec runs one SQL statement on the database at cfg outside the store,
+// for tests that must put a database into a state Anxin never would.
+func Exec(t testing.TB, cfg store.Config, query string) {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+filepath.Join(cfg.DataDir, "anxin.db")
+	if cfg.URL != "" {
+		driver, dsn = "pgx", cfg.URL
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("storetest: %s: %v", query, err)
+	}
 }
 
 // Each runs f as a subtest named after each engine under test.
