@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
-	"strings"
 
 	"github.com/anxin-care/anxin"
 )
@@ -73,16 +72,15 @@ func (c catalog) translate(loc, key string, args ...any) string {
 }
 
 // locale picks the user's language: the account's setting, else the
-// lang cookie, else Simplified Chinese.
+// visitor's explicit choice (lang cookie), else Simplified Chinese. The
+// browser's Accept-Language is ignored on purpose: the console is Chinese
+// by default and English only when someone asks for it.
 func (s *Server) locale(r *http.Request) string {
 	if a := accountFrom(r.Context()); a != nil && a.Locale != "" {
 		return a.Locale
 	}
 	if c, err := r.Cookie("lang"); err == nil && (c.Value == anxin.LocaleEN || c.Value == anxin.LocaleZH) {
 		return c.Value
-	}
-	if al := r.Header.Get("Accept-Language"); al != "" && strings.HasPrefix(strings.ToLower(al), "en") {
-		return anxin.LocaleEN
 	}
 	return anxin.LocaleZH
 }
