@@ -29,6 +29,14 @@ func TestMigrate(t *testing.T) {
 			if err != nil || len(kids) < 10 {
 				t.Fatalf("曹杨新村 committees: %d, %v", len(kids), err)
 			}
+			for _, q := range []string{"%", "_", `\`, "3101%"} {
+				if rs, err := db.FindRegions(ctx, anxin.RegionFilter{Query: q}); err != nil || len(rs) != 0 {
+					t.Fatalf("search %q is not literal: %d results, %v", q, len(rs), err)
+				}
+			}
+			if rs, _ := db.FindRegions(ctx, anxin.RegionFilter{Query: "曹杨"}); len(rs) == 0 {
+				t.Fatal("search 曹杨 finds nothing")
+			}
 			provs, _ := db.FindRegions(ctx, anxin.RegionFilter{})
 			if len(provs) != 31 {
 				t.Fatalf("%d provinces", len(provs))

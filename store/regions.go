@@ -38,7 +38,7 @@ func (db *DB) FindRegions(ctx context.Context, f anxin.RegionFilter) ([]*anxin.R
 	q := strings.TrimSpace(f.Query)
 	switch {
 	case q != "":
-		w.add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, likePattern(q), strings.TrimSpace(q)+"%")
+		w.add(`(name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\')`, likePattern(q), prefixPattern(q))
 	case f.Parent != "":
 		w.add("parent_code = ?", f.Parent)
 	default:

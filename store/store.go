@@ -293,10 +293,18 @@ func timeOf(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-// likePattern escapes a user's search text for LIKE ... ESCAPE '\'.
+// likeEscaper escapes LIKE's wildcards for ... ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// prefixPattern turns a user's text into a LIKE prefix match.
+func prefixPattern(s string) string {
+	return likeEscaper.Replace(strings.TrimSpace(s)) + "%"
+}
+
+// likePattern turns a user's text into a case-insensitive LIKE substring
+// match (compare with lower(column)).
 func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
+	return "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
 }
 
 // Checkpoint folds SQLite's write-ahead log into the database file; a no-op

@@ -102,6 +102,26 @@ func (s *Server) tokenAccount(ctx context.Context, secret string) (*anxin.Accoun
 	return a, t
 }
 
+// startSession signs this browser in as a with a new session and cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *anxin.Account) error {
+	secret := password.Token(32)
+	now := s.cfg.Now()
+	sess := &anxin.Session{
+		ID: password.Digest(secret), AccountID: a.ID, CSRF: password.Token(24),
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
+		IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 300),
+	}
+	if err := s.db.CreateSession(r.Context(), sess); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
+		Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode,
+		Expires: sess.ExpiresAt,
+	})
+	return nil
+}
+
 // page registers a console page: it needs a signed-in account, and every
 // unsafe method must carry the session's CSRF token.
 func (s *Server) page(pattern string, fn func(w http.ResponseWriter, r *http.Request) error) {

@@ -52,21 +52,9 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, ErrorStatus(err), "login", p)
 		return nil
 	}
-	secret := password.Token(32)
-	now := s.cfg.Now()
-	sess := &anxin.Session{
-		ID: password.Digest(secret), AccountID: a.ID, CSRF: password.Token(24),
-		CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
-		IP: s.clientIP(r), UserAgent: truncate(r.UserAgent(), 300),
-	}
-	if err := s.db.CreateSession(r.Context(), sess); err != nil {
+	if err := s.startSession(w, r, a); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
-		Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode,
-		Expires: sess.ExpiresAt,
-	})
 	next, _ := url.QueryUnescape(safeNext(p.Next))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
