@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,11 +149,12 @@ func (db *DB) UpdateAccount(ctx context.Context, sc anxin.Scope, a *anxin.Accoun
 		self := cur.ID == sc.AccountID
 		admin := sc.CanAdminister(cur.Org.RegionCode)
 		if !admin {
-			if !self {
+			// Only the harmless fields of one's own account.
+			roles := slices.Clone(a.Roles)
+			slices.Sort(roles)
+			if !self || a.Disabled != cur.Disabled || !slices.Equal(slices.Compact(roles), cur.Roles) {
 				return errAdminOnly()
 			}
-			// Only the harmless fields of one's own account.
-			a.Roles, a.Disabled = cur.Roles, cur.Disabled
 		}
 		if self && (a.Disabled || (cur.HasRole(anxin.RoleAdmin) && !a.HasRole(anxin.RoleAdmin))) {
 			return anxin.ErrorKey(anxin.ECONFLICT, "err.lock_self_out", "You cannot disable your own account or remove your own administrator role.")

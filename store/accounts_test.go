@@ -43,7 +43,11 @@ func TestAccounts(t *testing.T) {
 		t.Run("staff may change only own name and locale", func(t *testing.T) {
 			sc := anxin.ScopeOf(staff1)
 			a, _ := db.FindAccount(ctx, sc, staff1.ID)
-			a.DisplayName, a.Locale, a.Roles = "社工 小李", anxin.LocaleEN, []string{anxin.RoleAdmin}
+			a.Roles = []string{anxin.RoleAdmin}
+			wantCode(t, db.UpdateAccount(ctx, sc, a), anxin.EFORBIDDEN)
+			a.Roles, a.Disabled = []string{anxin.RoleCommunity}, true
+			wantCode(t, db.UpdateAccount(ctx, sc, a), anxin.EFORBIDDEN)
+			a.DisplayName, a.Locale, a.Disabled = "社工 小李", anxin.LocaleEN, false
 			if err := db.UpdateAccount(ctx, sc, a); err != nil {
 				t.Fatal(err)
 			}
