@@ -313,14 +313,11 @@ func (s *Server) apiListAccounts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := anxin.AccountFilter{OrgID: orgID, Role: q.Get("role"), Query: strings.TrimSpace(q.Get("q"))}
 	f.Offset, f.Limit = pageParams(r)
-	accts, total, err := s.db.FindAccounts(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), f)
+	accts, total, err := s.db.FindAccounts(r.Context(), scopeOf(r), f)
 	if err != nil {
 		return err
 	}
-	if accts == nil {
-		accts = []*anxin.Account{}
-	}
-	writeJSON(w, http.StatusOK, listResponse[*anxin.Account]{Items: accts, Total: total, Offset: f.Offset, Limit: f.Limit})
+	writeList(w, accts, total, f.Offset, f.Limit)
 	return nil
 }
 
@@ -329,7 +326,7 @@ func (s *Server) apiGetAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.db.FindAccount(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), id)
+	a, err := s.db.FindAccount(r.Context(), scopeOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -359,7 +356,7 @@ func (s *Server) apiCreateAccount(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	a := &anxin.Account{OrgID: req.OrgID, Username: req.Username, DisplayName: req.DisplayName, Roles: req.Roles, Locale: req.Locale}
-	pw, err := s.createAccount(r, anxin.ScopeOf(accountFrom(r.Context())), a)
+	pw, err := s.createAccount(r, scopeOf(r), a)
 	if err != nil {
 		return err
 	}
@@ -385,7 +382,7 @@ func (s *Server) apiPatchAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	sc := anxin.ScopeOf(accountFrom(r.Context()))
+	sc := scopeOf(r)
 	cur, err := s.db.FindAccount(r.Context(), sc, id)
 	if err != nil {
 		return err

@@ -72,6 +72,18 @@ type listResponse[T any] struct {
 	Limit  int `json:"limit"`
 }
 
+// writeList writes one page of items in the list envelope; an empty page
+// is [] rather than null.
+func writeList[T any](w http.ResponseWriter, items []T, total, offset, limit int) {
+	if items == nil {
+		items = []T{}
+	}
+	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, Total: total, Offset: offset, Limit: limit})
+}
+
+// scopeOf returns the scope of the request's account.
+func scopeOf(r *http.Request) anxin.Scope { return anxin.ScopeOf(accountFrom(r.Context())) }
+
 // pageParams reads offset and limit (default 50, at most 1000).
 func pageParams(r *http.Request) (offset, limit int) {
 	offset, _ = strconv.Atoi(r.URL.Query().Get("offset"))

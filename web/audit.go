@@ -152,7 +152,7 @@ func (s *Server) getAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Offset, f.Limit = pageParams(r)
-	es, total, err := s.db.FindAudit(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), f)
+	es, total, err := s.db.FindAudit(r.Context(), scopeOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -193,14 +193,11 @@ func (s *Server) apiListAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Offset, f.Limit = pageParams(r)
-	es, total, err := s.db.FindAudit(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), f)
+	es, total, err := s.db.FindAudit(r.Context(), scopeOf(r), f)
 	if err != nil {
 		return err
 	}
-	if es == nil {
-		es = []*anxin.AuditEntry{}
-	}
-	writeJSON(w, http.StatusOK, listResponse[*anxin.AuditEntry]{Items: es, Total: total, Offset: f.Offset, Limit: f.Limit})
+	writeList(w, es, total, f.Offset, f.Limit)
 	return nil
 }
 
@@ -220,7 +217,7 @@ func (s *Server) getAuditExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Limit = maxAuditExport
-	es, total, err := s.db.FindAudit(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), f)
+	es, total, err := s.db.FindAudit(r.Context(), scopeOf(r), f)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func (s *Server) apiOrgs() {
 // admin role, and EFORBIDDEN otherwise: the administration pages are for
 // administrators, whatever the store would let others read.
 func adminScopeOf(r *http.Request) (anxin.Scope, error) {
-	sc := anxin.ScopeOf(accountFrom(r.Context()))
+	sc := scopeOf(r)
 	if !sc.Has(anxin.RoleAdmin) {
 		return sc, anxin.ErrorKey(anxin.EFORBIDDEN, "err.admin_only", "Only administrators can do this.")
 	}
@@ -311,14 +311,11 @@ func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) error {
 		IncludeHidden: formBool(q.Get("include_disabled")),
 	}
 	f.Offset, f.Limit = pageParams(r)
-	orgs, total, err := s.db.FindOrgs(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), f)
+	orgs, total, err := s.db.FindOrgs(r.Context(), scopeOf(r), f)
 	if err != nil {
 		return err
 	}
-	if orgs == nil {
-		orgs = []*anxin.Org{}
-	}
-	writeJSON(w, http.StatusOK, listResponse[*anxin.Org]{Items: orgs, Total: total, Offset: f.Offset, Limit: f.Limit})
+	writeList(w, orgs, total, f.Offset, f.Limit)
 	return nil
 }
 
@@ -327,7 +324,7 @@ func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o, err := s.db.FindOrg(r.Context(), anxin.ScopeOf(accountFrom(r.Context())), id)
+	o, err := s.db.FindOrg(r.Context(), scopeOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -347,7 +344,7 @@ func (s *Server) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	sc := anxin.ScopeOf(accountFrom(r.Context()))
+	sc := scopeOf(r)
 	o := &anxin.Org{Kind: req.Kind, Name: req.Name, RegionCode: strings.TrimSpace(req.RegionCode)}
 	if err := s.createOrg(r, sc, o); err != nil {
 		return err
@@ -376,7 +373,7 @@ func (s *Server) apiPatchOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	sc := anxin.ScopeOf(accountFrom(r.Context()))
+	sc := scopeOf(r)
 	cur, err := s.db.FindOrg(r.Context(), sc, id)
 	if err != nil {
 		return err
