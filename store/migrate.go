@@ -200,6 +200,8 @@ func loadShippedRegions(ctx context.Context, tx *Tx) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.upsertRegions(ctx, rs)
-	return err
+	if _, err = tx.upsertRegions(ctx, rs); err != nil {
+		return err
+	}
+	return tx.analyzeRegions(ctx)
 }

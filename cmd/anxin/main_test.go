@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -221,5 +222,15 @@ func TestRegionsImport(t *testing.T) {
 	}
 	if _, err := db.FindRegion(ctx, "110101001003"); err == nil {
 		t.Fatal("a row of the rejected file was imported")
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	_, _, err := runAnxin(t, context.Background(), "", "user", "reset-password", "--data", storetest.Config(t, store.SQLite).DataDir, "nobody")
+	if got := errorText(err); got != `Account "nobody" not found.` {
+		t.Fatalf("errorText = %q", got)
+	}
+	if got := errorText(fmt.Errorf("open: %w", os.ErrNotExist)); got != "open: file does not exist" {
+		t.Fatalf("plain error: %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/password"
@@ -35,6 +36,7 @@ Usage:
   anxin migrate [--data DIR | --database URL]                               apply database migrations
   anxin demo    [--data DIR | --database URL]                               load the demo dataset
   anxin user    add|list|reset-password|disable ...                         manage accounts
+  anxin token   create|list|revoke ...                                      manage API tokens
   anxin regions import [--data DIR | --database URL] FILE.csv               add committees of other cities
   anxin version                                                             print the version
 
@@ -65,6 +67,8 @@ func (e *cmdEnv) run(ctx context.Context, args []string) error {
 		return e.user(ctx, rest)
 	case "regions":
 		return e.regions(ctx, rest)
+	case "token":
+		return e.token(ctx, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(e.stdout, "anxin", version)
 		return nil
@@ -86,6 +90,19 @@ func exitCode(err error) int {
 		return 2
 	}
 	return 1
+}
+
+// errorText is what a person reads: the message of a coded error (its
+// cause, when wrapped, follows), the error itself otherwise.
+func errorText(err error) string {
+	var ae *anxin.Error
+	if errors.As(err, &ae) {
+		if s := err.Error(); s != ae.Error() {
+			return strings.Replace(s, ae.Error(), ae.Message, 1)
+		}
+		return ae.Message
+	}
+	return err.Error()
 }
 
 // flags makes a flag set for a subcommand with the storage flags.
