@@ -97,6 +97,15 @@ func (s *Server) getRegion(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		// A municipality's province and city share a name (上海市 › 上海市):
+		// show only the city, whose page lists the districts.
+		next := reg
+		if len(p.Crumbs) > 0 {
+			next = p.Crumbs[0]
+		}
+		if anc.Name == next.Name {
+			continue
+		}
 		p.Crumbs = append([]*anxin.Region{anc}, p.Crumbs...)
 	}
 	if p.Children, err = s.db.FindRegions(ctx, anxin.RegionFilter{Parent: reg.Code}); err != nil {
