@@ -2,7 +2,10 @@ package anxin
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Genders.
@@ -119,6 +122,89 @@ type ElderService interface {
 	UpdateElder(ctx context.Context, sc Scope, e *Elder) error
 	// LookupPhone returns every elder in scope who has the canonical number,
 	// as their own phone or an emergency contact's.
-	LookupPhone(ctx context.Context, sc Scope, number string) ([]*Elder, error)
+	LookupPhone(ctx context.Context, sc Scope, numbers ...string) ([]*Elder, error)
 	CountElders(ctx context.Context) (int, error)
 }
+
+// ElderHistory is one recorded change of an elder's profile.
+type ElderHistory struct {
+	At        time.Time `json:"at"`
+	ActorName string    `json:"actor"`
+	Field     string    `json:"field"`
+	Old       string    `json:"old"`
+	New       string    `json:"new"`
+}
+
+var (
+	genders   = []string{"", GenderMale, GenderFemale}
+	livings   = []string{"", LivingAlone, LivingEldersOnly, LivingFamily}
+	statuses  = []string{StatusActive, StatusMovedAway, StatusInHospital, StatusCareHome, StatusDeceased}
+	labels    = []string{PhoneLandline, PhoneMobile, PhoneChild, PhoneNeighbour, PhoneOther}
+	purposes  = []string{ConsentCheckIn, ConsentHealth, ConsentRecording}
+	maxText   = 2000
+	maxPhones = 10
+)
+
+// Validate checks the fields the registry needs in every elder: a name, a
+// committee, known enumerations and sane lengths. Phone numbers and ID
+// numbers must already be in canonical form (the registry package
+// normalises them).
+func (e *Elder) Validate() error {
+	e.Name = strings.TrimSpace(e.Name)
+	if e.Name == "" {
+		return ErrorKey(EINVALID, "err.elder_name_required", "The elder's name is required.")
+	}
+	if utf8.RuneCountInString(e.Name) > 50 {
+		return ErrorKey(EINVALID, "err.elder_name_long", "Name too long (at most 50 characters).")
+	}
+	if RegionLevel(e.RegionCode) != LevelCommittee {
+		return ErrorKey(EINVALID, "err.elder_committee", "The elder must belong to a residents' or village committee.")
+	}
+	if e.Status == "" {
+		e.Status = StatusActive
+	}
+	switch {
+	case !slices.Contains(genders, e.Gender):
+		return ErrorKey(EINVALID, "err.elder_gender", "Unknown gender %q.", e.Gender)
+	case !slices.Contains(livings, e.Living):
+		return ErrorKey(EINVALID, "err.elder_living", "Unknown living arrangement %q.", e.Living)
+	case !slices.Contains(statuses, e.Status):
+		return ErrorKey(EINVALID, "err.elder_status", "Unknown status %q.", e.Status)
+	case len(e.Phones) > maxPhones:
+		return ErrorKey(EINVALID, "err.elder_phones", "At most %d phone numbers.", maxPhones)
+	}
+	if e.BirthDate != "" {
+		if _, err := time.Parse("2006-01-02", e.BirthDate); err != nil {
+			return ErrorKey(EINVALID, "err.elder_birth", "Birth date must be YYYY-MM-DD.")
+		}
+	}
+	for _, p := range e.Phones {
+		if !slices.Contains(labels, p.Label) {
+			return ErrorKey(EINVALID, "err.elder_phone_label", "Unknown phone label %q.", p.Label)
+		}
+	}
+	for _, c := range e.Consents {
+		if !slices.Contains(purposes, c.Purpose) {
+			return ErrorKey(EINVALID, "err.elder_consent", "Unknown consent purpose %q.", c.Purpose)
+		}
+	}
+	for _, s := range []string{e.Address, e.Hearing, e.BestTime, e.Health, e.Medication, e.Notes, e.Dialect} {
+		if utf8.RuneCountInString(s) > maxText {
+			return ErrorKey(EINVALID, "err.elder_text_long", "A text field is too long (at most %d characters).", maxText)
+		}
+	}
+	return nil
+}
+
+// HasConsent reports whether the elder gave consent for purpose.
+func (e *Elder) HasConsent(purpose string) bool {
+	for _, c := range e.Consents {
+		if c.Purpose == purpose {
+			return c.Given
+		}
+	}
+	return false
+}
+
+// Callable reports whether the elder's status allows calls.
+func (e *Elder) Callable() bool { return e.Status == StatusActive }
