@@ -13,7 +13,7 @@ func TestNormalize(t *testing.T) {
 	id := validID("31010719420305002")
 	t.Run("canonical phones and ID fill birth date and gender", func(t *testing.T) {
 		e := &anxin.Elder{Name: "王秀英", RegionCode: "310107005001", IDNumber: " " + id + " ",
-			Phones: []anxin.Phone{{Number: "6254 1234"}, {Number: "+86 138-1234-5678", Label: anxin.PhoneChild}, {Number: "021-62541234"}},
+			Phones:   []anxin.Phone{{Number: "6254 1234"}, {Number: "+86 138-1234-5678", Label: anxin.PhoneChild}, {Number: "021-62541234"}},
 			Contacts: []anxin.Contact{{Name: "李明", Phones: []string{"１３９００００１１１１"}}},
 		}
 		if errs := Normalize(e); len(errs) != 0 {
