@@ -360,3 +360,47 @@ func (db *DB) ElderHistory(ctx context.Context, sc anxin.Scope, id int64) ([]anx
 	}
 	return out, rows.Err()
 }
+
+// MatchElder finds the registered elder a roster row describes: by ID
+// number when it has one, else by name, birth date and committee. It
+// answers ENOTFOUND when there is none in scope.
+func (db *DB) MatchElder(ctx context.Context, sc anxin.Scope, idNumber, name, birthDate, region string) (*anxin.Elder, error) {
+	return matchElder(ctx, db.r, sc, idNumber, name, birthDate, region)
+}
+
+// MatchElder is MatchElder inside a transaction.
+func (tx *Tx) MatchElder(ctx context.Context, sc anxin.Scope, idNumber, name, birthDate, region string) (*anxin.Elder, error) {
+	return matchElder(ctx, tx, sc, idNumber, name, birthDate, region)
+}
+
+func matchElder(ctx context.Context, q queryer, sc anxin.Scope, idNumber, name, birthDate, region string) (*anxin.Elder, error) {
+	var w where
+	if idNumber != "" {
+		w.add("e.id_number = ?", idNumber)
+	} else {
+		w.add("e.name = ? AND e.birth_date = ? AND e.region_code = ?", name, birthDate, region)
+	}
+	w.scopeElders(sc)
+	var id int64
+	err := q.QueryRowContext(ctx, "SELECT e.id FROM elders e"+w.sql()+" ORDER BY e.id LIMIT 1", w.args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, anxin.Errorf(anxin.ENOTFOUND, "no matching elder")
+	} else if err != nil {
+		return nil, fmt.Errorf("match elder: %w", err)
+	}
+	return findElder(ctx, q, sc, id)
+}
+
+// LockImports serialises roster imports across nodes on PostgreSQL for the
+// rest of the transaction, so two imports of one roster cannot both create
+// the same elder. SQLite has one writer already.
+func (tx *Tx) LockImports(ctx context.Context) error {
+	if tx.db.engine != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(importLockKey))
+	return err
+}
+
+// importLockKey is the advisory lock of roster imports ("import" in ASCII).
+const importLockKey = 0x696d706f7274
