@@ -13,19 +13,20 @@ import (
 // Reason codes of field problems, stable for API clients and the import
 // report; the web package translates them ("reason.CODE").
 const (
-	ReasonRequired      = "required"
-	ReasonBadPhone      = "bad_phone"
-	ReasonNoAreaCode    = "no_area_code"
-	ReasonBadID         = "bad_id"
-	ReasonIDCheckDigit  = "id_check_digit"
-	ReasonIDBirthDate   = "id_birth_date"
-	ReasonIDMismatch    = "id_mismatch"
-	ReasonBadDate       = "bad_date"
-	ReasonFutureDate    = "future_date"
-	ReasonUnknownRegion = "unknown_committee"
-	ReasonOutsideScope  = "outside_scope"
-	ReasonDuplicate     = "duplicate_in_file"
-	ReasonBadValue      = "bad_value"
+	ReasonRequired        = "required"
+	ReasonBadPhone        = "bad_phone"
+	ReasonNoAreaCode      = "no_area_code"
+	ReasonBadID           = "bad_id"
+	ReasonIDCheckDigit    = "id_check_digit"
+	ReasonIDBirthDate     = "id_birth_date"
+	ReasonIDMismatch      = "id_mismatch"
+	ReasonBadDate         = "bad_date"
+	ReasonFutureDate      = "future_date"
+	ReasonUnknownRegion   = "unknown_committee"
+	ReasonAmbiguousRegion = "ambiguous_committee"
+	ReasonOutsideScope    = "outside_scope"
+	ReasonDuplicate       = "duplicate_in_file"
+	ReasonBadValue        = "bad_value"
 )
 
 // FieldError is one problem with one field.

@@ -37,6 +37,7 @@ Usage:
   anxin demo    [--data DIR | --database URL]                               load the demo dataset
   anxin user    add|list|reset-password|disable ...                         manage accounts
   anxin token   create|list|revoke ...                                      manage API tokens
+  anxin elders  import|count [--dry-run] [--json] FILE                    import an elder roster (XLSX/CSV)
   anxin regions import [--data DIR | --database URL] FILE.csv               add committees of other cities
   anxin version                                                             print the version
 
@@ -67,6 +68,8 @@ func (e *cmdEnv) run(ctx context.Context, args []string) error {
 		return e.user(ctx, rest)
 	case "regions":
 		return e.regions(ctx, rest)
+	case "elders":
+		return e.elders(ctx, rest)
 	case "token":
 		return e.token(ctx, rest)
 	case "version", "--version", "-v":
