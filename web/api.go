@@ -26,6 +26,7 @@ func (s *Server) routesAPI() {
 	s.apiOrgs()
 	s.apiAccounts()
 	s.apiAudit()
+	s.apiElders()
 	// Unknown API paths answer JSON, after authentication like the rest.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		if accountFrom(r.Context()) == nil {
@@ -42,6 +43,7 @@ func (s *Server) routesPages() {
 	s.routesOrgs()
 	s.routesAccounts()
 	s.routesAudit()
+	s.routesElders()
 	s.routesMe()
 }
 

@@ -28,8 +28,8 @@ func TestMessageKeysExist(t *testing.T) {
 		}
 		return nil
 	})
-	codeKey := regexp.MustCompile(`(?:ErrorKey\(anxin\.E[A-Z]+, |newPage\(r, |\.T\(|translate\([a-zA-Z.]+, )"([a-z0-9_.]*[a-z0-9_])"`)
-	for _, dir := range []string{".", "..", "../store"} {
+	codeKey := regexp.MustCompile(`(?:ErrorKey\((?:anxin\.)?E[A-Z]+, |refuse\(Err[A-Za-z]+, |newPage\(r, |\.T\(|translate\([a-zA-Z.]+, )"([a-z0-9_.]*[a-z0-9_])"`)
+	for _, dir := range []string{".", "..", "../store", "../roster", "../registry"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			b, err := os.ReadFile(f)

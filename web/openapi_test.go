@@ -72,6 +72,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 	schemas := map[string]any{
 		"Region": anxin.Region{}, "Org": anxin.Org{}, "Account": anxin.Account{}, "AuditEntry": anxin.AuditEntry{}, "Me": meResponse{},
+		"Elder": anxin.Elder{}, "Phone": anxin.Phone{}, "Contact": anxin.Contact{}, "Consent": anxin.Consent{},
 	}
 	for name, v := range schemas {
 		checkFields(t, name, doc.Components.Schemas[name], v)

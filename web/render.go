@@ -118,6 +118,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		ok        bool
 	}{
 		{"/", "nav.home", true},
+		{"/elders", "nav.elders", p.Scope.All || !p.Scope.AssignedOnly},
 		{"/regions", "nav.regions", true},
 		{"/admin/orgs", "nav.orgs", p.IsAdmin()},
 		{"/admin/accounts", "nav.accounts", p.IsAdmin()},
