@@ -27,6 +27,7 @@ func (s *Server) routesAPI() {
 	s.apiAccounts()
 	s.apiAudit()
 	s.apiElders()
+	s.apiEldersImport()
 	// Unknown API paths answer JSON, after authentication like the rest.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		if accountFrom(r.Context()) == nil {
@@ -44,6 +45,7 @@ func (s *Server) routesPages() {
 	s.routesAccounts()
 	s.routesAudit()
 	s.routesElders()
+	s.routesEldersImport()
 	s.routesMe()
 }
 

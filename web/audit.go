@@ -21,7 +21,7 @@ var auditActions = []string{
 	anxin.AuditAccountCreate, anxin.AuditAccountUpdate,
 	anxin.AuditOrgCreate, anxin.AuditOrgUpdate,
 	anxin.AuditTokenCreate, anxin.AuditTokenRevoke,
-	anxin.AuditReveal, anxin.AuditExport, anxin.AuditPlayback, anxin.AuditRegionsImport,
+	anxin.AuditReveal, anxin.AuditExport, anxin.AuditPlayback, anxin.AuditRegionsImport, auditEldersImport,
 }
 
 // maxAuditExport caps one export; a larger log is exported in date ranges.

@@ -119,6 +119,7 @@ func (s *Server) RunMaintenance(ctx context.Context, interval time.Duration) {
 				s.log.Info("deleted expired sessions", "count", n)
 			}
 			s.limiter.sweep(s.cfg.Now())
+			s.deleteOldImports(ctx)
 		}
 	}
 }
