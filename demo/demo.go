@@ -2,7 +2,9 @@
 // the 2022 elderly supply hotline (曹杨新村, 北新泾, 彭浦新村, 友谊路) with
 // their real committees, a city hotline centre, a district hotline, street
 // offices, committees, suppliers, providers, a volunteer team, and one or
-// more accounts per role with freshly generated passwords.
+// more accounts per role with freshly generated passwords, and 2,000
+// synthetic elders spread over the pilot streets' committees (package gen,
+// with a fixed seed, so every load has the same people).
 //
 // It writes only through the store's services, as an administrator would.
 package demo
@@ -12,6 +14,7 @@ import (
 	"fmt"
 
 	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/gen"
 	"github.com/anxin-care/anxin/password"
 	"github.com/anxin-care/anxin/store"
 )
@@ -32,9 +35,28 @@ type Login struct {
 	Org      string
 }
 
+// DefaultElders is the number of synthetic elders Load generates.
+const DefaultElders = 2000
+
+// elderSeed seeds the generator of the demo's elders: the pilot's year.
+const elderSeed = 2022
+
+// Options say how much of the demo dataset LoadWith loads.
+type Options struct {
+	// Elders is the number of synthetic elders spread over the committees
+	// of the pilot streets; 0 loads none, for tests that create their own.
+	Elders int
+}
+
 // Load fills a migrated database that has no accounts yet with the demo
-// dataset and returns the logins. It answers ECONFLICT when accounts exist.
+// dataset, DefaultElders elders included, and returns the logins. It
+// answers ECONFLICT when accounts exist.
 func Load(ctx context.Context, db *store.DB, h password.Hasher) ([]Login, error) {
+	return LoadWith(ctx, db, h, Options{Elders: DefaultElders})
+}
+
+// LoadWith is Load with options.
+func LoadWith(ctx context.Context, db *store.DB, h password.Hasher, opt Options) ([]Login, error) {
 	n, err := db.CountAccounts(ctx)
 	if err != nil {
 		return nil, err
@@ -86,7 +108,28 @@ func Load(ctx context.Context, db *store.DB, h password.Hasher) ([]Login, error)
 	if l.err != nil {
 		return nil, l.err
 	}
+	if opt.Elders > 0 {
+		if err := loadElders(ctx, db, opt.Elders); err != nil {
+			return nil, err
+		}
+	}
 	return l.logins, nil
+}
+
+// loadElders generates n elders in the committees of the pilot streets.
+func loadElders(ctx context.Context, db *store.DB, n int) error {
+	var committees []*anxin.Region
+	for _, code := range PilotStreets {
+		cs, err := gen.Committees(ctx, db, code)
+		if err != nil {
+			return fmt.Errorf("demo elders: %w", err)
+		}
+		committees = append(committees, cs...)
+	}
+	if _, err := gen.New(elderSeed).Populate(ctx, db, committees, n, nil); err != nil {
+		return fmt.Errorf("demo elders: %w", err)
+	}
+	return nil
 }
 
 // loader remembers the first error so the dataset reads as a list.

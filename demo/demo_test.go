@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -62,5 +63,55 @@ func TestLoad(t *testing.T) {
 		if _, err := demo.Load(ctx, db, password.Hasher{P: password.Fast}); anxin.ErrorCode(err) != anxin.ECONFLICT {
 			t.Fatalf("second load: %v", err)
 		}
+
+		// The elders live in the pilot streets' committees.
+		all, err := db.CountElders(ctx)
+		if err != nil || all != demo.DefaultElders {
+			t.Fatalf("%d demo elders, %v", all, err)
+		}
+		inPilot := 0
+		for _, street := range demo.PilotStreets {
+			_, n, err := db.FindElders(ctx, anxin.SystemScope(), anxin.ElderFilter{Within: street, Limit: 1})
+			if err != nil || n < demo.DefaultElders/10 {
+				t.Errorf("street %s has %d elders, %v", street, n, err)
+			}
+			inPilot += n
+		}
+		if inPilot != all {
+			t.Errorf("%d of %d elders in the pilot streets", inPilot, all)
+		}
+		es, _, err := db.FindElders(ctx, anxin.SystemScope(), anxin.ElderFilter{Within: demo.PilotStreets[0], Limit: 5})
+		if err != nil || len(es) != 5 || es[0].Name == "" || es[0].RegionName == "" {
+			t.Fatalf("elders of 曹杨新村: %v", err)
+		}
 	})
+}
+
+func TestLoadWithoutElders(t *testing.T) {
+	ctx := context.Background()
+	db, _ := storetest.Open(t, store.SQLite)
+	if _, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.CountElders(ctx); err != nil || n != 0 {
+		t.Fatalf("%d elders, %v", n, err)
+	}
+}
+
+// BenchmarkLoad measures a demo load with and without its elders, which
+// every web test pays.
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{0, demo.DefaultElders} {
+		b.Run(fmt.Sprintf("elders=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				db, _ := storetest.Open(b, store.SQLite)
+				b.StartTimer()
+				if _, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{Elders: n}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -46,7 +46,9 @@ func newTestEnv(t *testing.T, engine string) *testEnv {
 	t.Helper()
 	db, _ := storetest.Open(t, engine)
 	h := password.Hasher{P: password.Fast}
-	logins, err := demo.Load(ctx, db, h)
+	// The web tests make their own elders; the demo organisations and
+	// accounts are what they need.
+	logins, err := demo.LoadWith(ctx, db, h, demo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,7 @@ Usage:
   anxin token   create|list|revoke ...                                      manage API tokens
   anxin elders  import|count [--dry-run] [--json] FILE                    import an elder roster (XLSX/CSV)
   anxin regions import [--data DIR | --database URL] FILE.csv               add committees of other cities
+  anxin gen     elders --count N --region CODE [--seed S]                   generate synthetic elders (demos, load tests)
   anxin version                                                             print the version
 
 Every command takes --data DIR (default ./anxin-data, env ANXIN_DATA) or
@@ -70,6 +71,8 @@ func (e *cmdEnv) run(ctx context.Context, args []string) error {
 		return e.regions(ctx, rest)
 	case "elders":
 		return e.elders(ctx, rest)
+	case "gen":
+		return e.gen(ctx, rest)
 	case "token":
 		return e.token(ctx, rest)
 	case "version", "--version", "-v":
