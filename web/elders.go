@@ -23,6 +23,7 @@ import (
 func (s *Server) routesElders() {
 	s.page("GET /elders", s.getElders)
 	s.page("GET /elders/new", s.getElderNew)
+	s.page("GET /elders/export", s.getEldersExport)
 	s.page("POST /elders", s.postElderNew)
 	s.page("GET /elders/{id}", s.getElder)
 	s.page("POST /elders/{id}", s.postElder)
