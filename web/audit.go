@@ -107,29 +107,10 @@ func (q auditQuery) fields() [][2]string {
 }
 
 // values encodes the filter for links, leaving out what is empty.
-func (q auditQuery) values() url.Values {
-	v := url.Values{}
-	for _, kv := range q.fields() {
-		if kv[1] != "" {
-			v.Set(kv[0], kv[1])
-		}
-	}
-	return v
-}
+func (q auditQuery) values() url.Values { return queryFields(q.fields()).values() }
 
 // describe says in the audit entry of an export which entries it held.
-func (q auditQuery) describe() string {
-	var parts []string
-	for _, kv := range q.fields() {
-		if kv[1] != "" {
-			parts = append(parts, kv[0]+"="+kv[1])
-		}
-	}
-	if len(parts) == 0 {
-		return "all entries"
-	}
-	return strings.Join(parts, " ")
-}
+func (q auditQuery) describe() string { return queryFields(q.fields()).describe("all entries") }
 
 // auditPage is the audit log viewer.
 type auditPage struct {

@@ -49,29 +49,10 @@ func (q elderQuery) fields() [][2]string {
 }
 
 // values encodes the search for links, leaving out what is empty.
-func (q elderQuery) values() url.Values {
-	v := url.Values{}
-	for _, kv := range q.fields() {
-		if kv[1] != "" {
-			v.Set(kv[0], kv[1])
-		}
-	}
-	return v
-}
+func (q elderQuery) values() url.Values { return queryFields(q.fields()).values() }
 
 // describe says in the audit entry of an export which elders it held.
-func (q elderQuery) describe() string {
-	var parts []string
-	for _, kv := range q.fields() {
-		if kv[1] != "" {
-			parts = append(parts, kv[0]+"="+kv[1])
-		}
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, " ")
-}
+func (q elderQuery) describe() string { return queryFields(q.fields()).describe("none") }
 
 // ExportURL is the masked export of the current search, for the search
 // page's link.
