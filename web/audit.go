@@ -232,53 +232,19 @@ var auditColumns = []string{"audit.col.at", "audit.col.actor", "audit.col.action
 // auditWorkbook writes entries to an XLSX workbook in p's language with
 // the stream writer, times in China time, and returns its bytes.
 func auditWorkbook(p *Page, es []*anxin.AuditEntry) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := p.T("audit.title")
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return nil, err
-	}
-	for i, width := range []float64{18, 14, 14, 22, 50, 24, 16, 14} {
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return nil, err
+	t := table{Sheet: p.T("audit.title"), Widths: []float64{18, 14, 14, 22, 50, 24, 16, 14}, Header: headerOf(p, auditColumns)}
+	return t.write(func(_ *excelize.File, add func([]any) error) error {
+		for _, e := range es {
+			row := []any{
+				e.At.In(chinaTime).Format(time.DateTime), e.ActorName, auditActionLabel(p, e.Action),
+				strings.TrimSpace(e.TargetType + " " + e.TargetID), e.Detail, e.Reason, e.IP, e.Region,
+			}
+			if err := add(row); err != nil {
+				return err
+			}
 		}
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return nil, err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	header := make([]any, len(auditColumns))
-	for i, k := range auditColumns {
-		header[i] = p.T(k)
-	}
-	if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: bold}); err != nil {
-		return nil, err
-	}
-	for i, e := range es {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		row := []any{
-			e.At.In(chinaTime).Format(time.DateTime), e.ActorName, auditActionLabel(p, e.Action),
-			strings.TrimSpace(e.TargetType + " " + e.TargetID), e.Detail, e.Reason, e.IP, e.Region,
-		}
-		if err := sw.SetRow(cell, row); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	b, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+		return nil
+	})
 }
 
 // auditActionLabel translates an action, keeping unknown ones as they are.

@@ -137,49 +137,15 @@ func (s *Server) getEldersExport(w http.ResponseWriter, r *http.Request) error {
 // the stream writer and returns its bytes. Numbers are masked unless
 // revealed; health and medication are left out.
 func eldersWorkbook(p *Page, elders []*anxin.Elder, revealed bool, now time.Time) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := p.T("elders.title")
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return nil, err
-	}
-	for i, width := range eldersExportWidths {
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return nil, err
+	t := table{Sheet: p.T("elders.title"), Widths: eldersExportWidths, Header: headerOf(p, eldersExportColumns)}
+	return t.write(func(_ *excelize.File, add func([]any) error) error {
+		for _, e := range elders {
+			if err := add(eldersExportRow(p, e, revealed, now)); err != nil {
+				return err
+			}
 		}
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return nil, err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
-	header := make([]any, len(eldersExportColumns))
-	for i, k := range eldersExportColumns {
-		header[i] = p.T(k)
-	}
-	if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: bold}); err != nil {
-		return nil, err
-	}
-	for i, e := range elders {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, eldersExportRow(p, e, revealed, now)); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	b, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+		return nil
+	})
 }
 
 // eldersExportRow is one elder's line of the workbook, in the order of

@@ -487,69 +487,42 @@ func importWorkbook(p *Page, sh *roster.Sheet, prev *registry.Preview) ([]byte, 
 	for _, rec := range sh.Records {
 		width = max(width, len(rec.Raw))
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := p.Title
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return nil, err
+	widths := make([]float64, width+2)
+	for k := range width {
+		widths[k] = 14
 	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return nil, err
-	}
-	if err := sw.SetColWidth(1, max(width, 1), 14); err != nil {
-		return nil, err
-	}
-	if err := sw.SetColWidth(width+2, width+2, 60); err != nil {
-		return nil, err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return nil, err
-	}
-	refused, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "B91C1C"}})
-	if err != nil {
-		return nil, err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
-	}
+	widths[width+1] = 60
 	header := []any{}
 	for _, h := range reportHeaders(sh, width) {
 		header = append(header, h)
 	}
 	header = append(header, p.T("import.report_result"), p.T("import.report_errors"), p.T("import.report_row"))
-	if err := sw.SetRow("A1", header, excelize.RowOpts{StyleID: bold}); err != nil {
-		return nil, err
-	}
-	for i, rec := range sh.Records {
-		rr := prev.Rows[i]
-		row := make([]any, width, width+3)
-		for j, v := range rec.Raw {
-			row[j] = v
+	t := table{Sheet: p.Title, Widths: widths, Header: header}
+	return t.write(func(f *excelize.File, add func([]any) error) error {
+		refused, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "B91C1C"}})
+		if err != nil {
+			return err
 		}
-		var reasons []string
-		for _, e := range rr.Errors {
-			reasons = append(reasons, strings.TrimPrefix(e.Column+"：", "：")+reasonLabel(p, e.Reason))
+		for i, rec := range sh.Records {
+			rr := prev.Rows[i]
+			row := make([]any, width, width+3)
+			for j, v := range rec.Raw {
+				row[j] = v
+			}
+			var reasons []string
+			for _, e := range rr.Errors {
+				reasons = append(reasons, strings.TrimPrefix(e.Column+"：", "：")+reasonLabel(p, e.Reason))
+			}
+			result := any(p.T("import.action." + rr.Action))
+			if rr.Action == registry.ActionReject {
+				result = excelize.Cell{StyleID: refused, Value: result}
+			}
+			if err := add(append(row, result, strings.Join(reasons, "；"), rec.Row)); err != nil {
+				return err
+			}
 		}
-		result := any(p.T("import.action." + rr.Action))
-		if rr.Action == registry.ActionReject {
-			result = excelize.Cell{StyleID: refused, Value: result}
-		}
-		row = append(row, result, strings.Join(reasons, "；"), rec.Row)
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	b, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+		return nil
+	})
 }
 
 // importReport is the API's answer to an import, the object `anxin elders
