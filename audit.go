@@ -23,6 +23,9 @@ const (
 	AuditExport         = "export"
 	AuditPlayback       = "recording.play"
 	AuditRegionsImport  = "regions.import"
+	AuditVocabCreate    = "vocab.create"
+	AuditVocabUpdate    = "vocab.update"
+	AuditVocabDelete    = "vocab.delete"
 )
 
 // AuditEntry is one line of the audit log: who did what, when, from where,

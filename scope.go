@@ -72,3 +72,8 @@ func (s Scope) SeesOrg(o *Org) bool {
 func (s Scope) CanAdminister(regionCode string) bool {
 	return s.Has(RoleAdmin) && s.CoversRegion(regionCode)
 }
+
+// CanEditVocab reports whether the scope may change the lists of tags and
+// dialects: they are the same for the whole platform, so only the
+// platform's administrators may.
+func (s Scope) CanEditVocab() bool { return s.All && s.Has(RoleAdmin) }

@@ -52,8 +52,9 @@ func Committees(ctx context.Context, db *store.DB, within string) ([]*anxin.Regi
 // within (see Committees), spread unevenly as real committees are, and
 // returns how many it wrote. It calls progress, when not nil and from one
 // goroutine at a time, with the number written so far after each
-// transaction of DefaultBatch elders. On an error the elders of committed
-// transactions stay.
+// transaction of DefaultBatch elders, and refreshes the planner's
+// statistics at the end. On an error the elders of committed transactions
+// stay.
 func (g *Generator) Generate(ctx context.Context, db *store.DB, within string, count int, progress func(done int)) (int, error) {
 	if count <= 0 {
 		return 0, anxin.Errorf(anxin.EINVALID, "the number of elders to generate must be positive, not %d", count)
@@ -115,7 +116,10 @@ func (g *Generator) Populate(ctx context.Context, db *store.DB, committees []*an
 	if failed != nil {
 		return done, failed
 	}
-	return done, err
+	if err != nil {
+		return done, err
+	}
+	return done, db.AnalyzeElders(ctx)
 }
 
 // postgresWriters is the number of transactions Populate runs at once on

@@ -10,7 +10,7 @@ import (
 // RegionFinder is the part of the store that resolves committees.
 type RegionFinder interface {
 	FindRegion(ctx context.Context, code string) (*anxin.Region, error)
-	FindRegions(ctx context.Context, f anxin.RegionFilter) ([]*anxin.Region, error)
+	FindRegionsNamed(ctx context.Context, level int, names []string, within string) ([]*anxin.Region, error)
 }
 
 // committeeIndex finds a committee's region code from the names a roster
@@ -50,13 +50,17 @@ func (ix *committeeIndex) candidates(key string) ([]*anxin.Region, error) {
 	if cs, ok := ix.byName[key]; ok {
 		return cs, nil
 	}
-	found, err := ix.rf.FindRegions(ix.ctx, anxin.RegionFilter{Query: key, Within: ix.withinCity(), Limit: 2000})
+	names := []string{key}
+	for _, suf := range committeeSuffixes {
+		names = append(names, key+suf)
+	}
+	found, err := ix.rf.FindRegionsNamed(ix.ctx, anxin.LevelCommittee, names, ix.withinCity())
 	if err != nil {
 		return nil, err
 	}
 	var cs []*anxin.Region
 	for _, r := range found {
-		if r.Level == anxin.LevelCommittee && stripSuffix(r.Name, committeeSuffixes) == key {
+		if stripSuffix(r.Name, committeeSuffixes) == key {
 			cs = append(cs, r)
 		}
 	}

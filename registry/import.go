@@ -90,11 +90,15 @@ func (im *Importer) Preview(ctx context.Context, sc anxin.Scope, sh *roster.Shee
 		}
 	}
 	ix := newCommitteeIndex(ctx, im.DB, sc.Region)
+	vocab, err := im.DB.Vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]int{}
 	for i := range sh.Records {
 		rec := &sh.Records[i]
 		rr := RowResult{Row: rec.Row}
-		e, errs, err := im.elderOf(sh, rec, ix)
+		e, errs, err := im.elderOf(sh, rec, ix, vocab)
 		if err != nil {
 			return nil, err
 		}
@@ -112,12 +116,23 @@ func (im *Importer) Preview(ctx context.Context, sc anxin.Scope, sh *roster.Shee
 			p.Rejected++
 		} else {
 			rr.Elder = e
-			if err := im.classify(ctx, sc, &rr); err != nil {
-				return nil, err
-			}
 			p.Valid++
 		}
 		p.Rows = append(p.Rows, rr)
+	}
+	// One snapshot for matching every valid row against the registry.
+	err = im.DB.View(ctx, func(tx *store.Tx) error {
+		for i := range p.Rows {
+			if p.Rows[i].Action != ActionReject {
+				if err := classify(ctx, tx, sc, &p.Rows[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	p.Total = len(p.Rows)
 	return p, nil
@@ -130,10 +145,12 @@ func dedupKey(e *anxin.Elder) string {
 	return "n:" + e.Name + "|" + e.BirthDate + "|" + e.RegionCode + "|" + e.Address
 }
 
-// classify decides whether a valid row creates, updates or changes nothing.
-func (im *Importer) classify(ctx context.Context, sc anxin.Scope, rr *RowResult) error {
+// classify decides whether a valid row creates, updates or changes
+// nothing. The row keeps the roster's elder: Commit merges it again over
+// what is registered then.
+func classify(ctx context.Context, tx *store.Tx, sc anxin.Scope, rr *RowResult) error {
 	e := rr.Elder
-	cur, err := im.DB.MatchElder(ctx, sc, e.IDNumber, e.Name, e.BirthDate, e.RegionCode)
+	cur, err := tx.MatchElder(ctx, sc, e.IDNumber, e.Name, e.BirthDate, e.RegionCode)
 	if anxin.ErrorCode(err) == anxin.ENOTFOUND {
 		rr.Action = ActionCreate
 		return nil
@@ -141,9 +158,7 @@ func (im *Importer) classify(ctx context.Context, sc anxin.Scope, rr *RowResult)
 		return err
 	}
 	rr.ExistingID = cur.ID
-	merged := merge(cur, e)
-	rr.Elder = merged
-	if sameProfile(cur, merged) {
+	if sameProfile(cur, merge(cur, e)) {
 		rr.Action = ActionUnchange
 	} else {
 		rr.Action = ActionUpdate
@@ -190,8 +205,16 @@ func (im *Importer) Commit(ctx context.Context, sc anxin.Scope, p *Preview) (Cou
 		}
 		return nil
 	})
+	if err == nil && c.Created+c.Updated >= analyzeAfter {
+		// The import stands; stale statistics only slow searches down.
+		_ = im.DB.AnalyzeElders(ctx)
+	}
 	return c, err
 }
+
+// analyzeAfter is the number of elders an import writes from which it
+// refreshes the planner's statistics.
+const analyzeAfter = 1000
 
 // merge lays a roster's values over a registered elder: what the roster
 // gives replaces, what it leaves empty is kept.
@@ -232,10 +255,10 @@ func sameProfile(a, b *anxin.Elder) bool {
 var phoneSplit = regexp.MustCompile(`[,，;；/、\n]+|\s{2,}`)
 
 // elderOf turns one record into an elder and its field problems.
-func (im *Importer) elderOf(sh *roster.Sheet, rec *roster.Record, ix *committeeIndex) (*anxin.Elder, []*FieldError, error) {
+func (im *Importer) elderOf(sh *roster.Sheet, rec *roster.Record, ix *committeeIndex, vocab *anxin.Vocabulary) (*anxin.Elder, []*FieldError, error) {
 	var errs []*FieldError
-	e := &anxin.Elder{Name: rec.Get(roster.FieldName), Address: rec.Get(roster.FieldAddress), Dialect: rec.Get(roster.FieldDialect),
-		Notes: strings.Join(rec.Values[roster.FieldNotes], "；"), Health: rec.Get(roster.FieldHealth), IDNumber: rec.Get(roster.FieldIDNumber)}
+	e := &anxin.Elder{Name: rec.Get(roster.FieldName), Address: rec.Get(roster.FieldAddress),
+		Notes: strings.Join(rec.All(roster.FieldNotes), "；"), Health: rec.Get(roster.FieldHealth), IDNumber: rec.Get(roster.FieldIDNumber)}
 	if e.Name == "" {
 		errs = append(errs, &FieldError{Field: "name", Reason: ReasonRequired})
 	}
@@ -258,12 +281,11 @@ func (im *Importer) elderOf(sh *roster.Sheet, rec *roster.Record, ix *committeeI
 	if l := rec.Get(roster.FieldLiving); l != "" {
 		e.Living = living(l)
 	}
-	for _, t := range rec.Values[roster.FieldTags] {
-		for _, tag := range phoneSplit.Split(t, -1) {
-			if tag = strings.TrimSpace(tag); tag != "" {
-				e.Tags = append(e.Tags, tag)
-			}
-		}
+	tags, tagErrs := rosterTags(vocab, rec.All(roster.FieldTags), &e.Living)
+	e.Tags, errs = tags, append(errs, tagErrs...)
+	if d := rec.Get(roster.FieldDialect); d != "" {
+		dialect, dialectErrs := rosterDialect(vocab, d)
+		e.Dialect, errs = dialect, append(errs, dialectErrs...)
 	}
 	for _, cell := range sh.Phones(rec) {
 		for _, n := range phoneSplit.Split(cell.Text, -1) {
@@ -272,9 +294,9 @@ func (im *Importer) elderOf(sh *roster.Sheet, rec *roster.Record, ix *committeeI
 			}
 		}
 	}
-	if cn := rec.Get(roster.FieldContactName); cn != "" || len(rec.Values[roster.FieldContactPhone]) > 0 {
+	if cn := rec.Get(roster.FieldContactName); cn != "" || len(rec.All(roster.FieldContactPhone)) > 0 {
 		c := anxin.Contact{Name: cn, Relation: rec.Get(roster.FieldContactRelation)}
-		for _, v := range rec.Values[roster.FieldContactPhone] {
+		for _, v := range rec.All(roster.FieldContactPhone) {
 			c.Phones = append(c.Phones, phoneSplit.Split(v, -1)...)
 		}
 		e.Contacts = []anxin.Contact{c}

@@ -27,6 +27,8 @@ const (
 	ReasonOutsideScope    = "outside_scope"
 	ReasonDuplicate       = "duplicate_in_file"
 	ReasonBadValue        = "bad_value"
+	ReasonUnknownTag      = "unknown_tag"
+	ReasonUnknownDialect  = "unknown_dialect"
 )
 
 // FieldError is one problem with one field.

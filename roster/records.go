@@ -192,16 +192,11 @@ func (t *table) hasOwnData(r row) bool {
 	return false
 }
 
-// record builds the Record of a row. All the slices of its Values share
-// one backing array.
+// record builds the Record of a row.
 func (t *table) record(r row) Record {
-	type span struct {
-		f          Field
-		start, end int
-	}
 	rec := Record{Row: r.num, Raw: r.cells}
 	vals := make([]string, 0, len(t.mapped))
-	spans := make([]span, 0, len(t.groups))
+	var spans []span
 	for _, g := range t.groups {
 		start := len(vals)
 		for _, i := range g.cols {
@@ -220,13 +215,10 @@ func (t *table) record(r row) Record {
 			}
 		}
 		if len(vals) > start {
-			spans = append(spans, span{g.field, start, len(vals)})
+			spans = append(spans, span{g.field, int32(start), int32(len(vals))})
 		}
 	}
-	rec.Values = make(map[Field][]string, len(spans))
-	for _, sp := range spans {
-		rec.Values[sp.f] = vals[sp.start:sp.end:sp.end]
-	}
+	rec.vals, rec.spans = slices.Clip(vals), slices.Clip(spans)
 	return rec
 }
 

@@ -55,10 +55,6 @@ type Record struct {
 	// Row is the 1-based row number the user sees in Excel (for a CSV file,
 	// the row Excel would show it on).
 	Row int
-	// Values holds the non-empty cells of the mapped columns, cleaned by
-	// Clean, in column order. A birth date Excel stored as a date number is
-	// given as YYYY-MM-DD; other values are the cell text, unvalidated.
-	Values map[Field][]string
 	// Raw holds every cell of the row as read, before cleaning; a cell under
 	// a range merged down over several rows holds the range's value.
 	Raw []string
@@ -66,11 +62,34 @@ type Record struct {
 	// data: a formula with no saved result, or a formula error such as #N/A.
 	// It is nil when all is well.
 	Notes []string
+	// vals holds the non-empty cells of the mapped columns (see All), and
+	// spans says which of them belong to which field: a roster of 100,000
+	// rows keeps 100,000 records, so no map per record.
+	vals  []string
+	spans []span
+}
+
+// span is the values vals[start:end] of a record's field.
+type span struct {
+	f          Field
+	start, end int32
+}
+
+// All returns the non-empty cells of the columns mapped to f, cleaned by
+// Clean, in column order. A birth date Excel stored as a date number is
+// given as YYYY-MM-DD; other values are the cell text, unvalidated.
+func (r *Record) All(f Field) []string {
+	for _, sp := range r.spans {
+		if sp.f == f {
+			return r.vals[sp.start:sp.end:sp.end]
+		}
+	}
+	return nil
 }
 
 // Get returns the first value of f in the record, or "".
 func (r *Record) Get(f Field) string {
-	if v := r.Values[f]; len(v) > 0 {
+	if v := r.All(f); len(v) > 0 {
 		return v[0]
 	}
 	return ""

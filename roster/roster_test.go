@@ -132,7 +132,7 @@ func TestSheetPhonesKeepLabels(t *testing.T) {
 			t.Errorf("phone %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-	if v := s.Records[0].Values[roster.FieldPhone]; strings.Join(v, " ") != "13812345678 13900001111 62501234 021-5555" {
+	if v := s.Records[0].All(roster.FieldPhone); strings.Join(v, " ") != "13812345678 13900001111 62501234 021-5555" {
 		t.Errorf("Values[phone] = %q", v)
 	}
 }

@@ -124,10 +124,10 @@ func TestReadXLSXMessyLayout(t *testing.T) {
 			}
 		}
 	}
-	if got := s.Records[0].Values[roster.FieldPhone]; fmt.Sprint(got) != "[13812345678 021-62501234]" {
+	if got := s.Records[0].All(roster.FieldPhone); fmt.Sprint(got) != "[13812345678 021-62501234]" {
 		t.Errorf("row 4 phones = %q", got)
 	}
-	if got := s.Records[1].Values[roster.FieldPhone]; fmt.Sprint(got) != "[13900001111 62501235]" {
+	if got := s.Records[1].All(roster.FieldPhone); fmt.Sprint(got) != "[13900001111 62501235]" {
 		t.Errorf("row 5 phones (formula) = %q", got)
 	}
 	for _, rec := range s.Records {
@@ -231,7 +231,7 @@ func TestReadXLSXTwoRowHeader(t *testing.T) {
 		t.Fatalf("rows %v", rowsOf(s))
 	}
 	if rec := s.Records[0]; rec.Get(roster.FieldContactName) != "张小明" || rec.Get(roster.FieldName) != "张三" {
-		t.Errorf("values %v", rec.Values)
+		t.Errorf("record %+v", rec)
 	}
 }
 

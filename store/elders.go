@@ -198,7 +198,7 @@ func (tx *Tx) CreateElder(ctx context.Context, sc anxin.Scope, e *anxin.Elder) e
 	} else if err != nil {
 		return fmt.Errorf("insert elder: %w", err)
 	}
-	if err := tx.writePhones(ctx, e); err != nil {
+	if err := tx.writePhones(ctx, e, true); err != nil {
 		return err
 	}
 	return tx.addHistory(ctx, sc, e.ID, "created", "", e.Name)
@@ -211,10 +211,13 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// writePhones replaces an elder's numbers: its own and its contacts'.
-func (tx *Tx) writePhones(ctx context.Context, e *anxin.Elder) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM elder_phones WHERE elder_id = $1", e.ID); err != nil {
-		return err
+// writePhones replaces an elder's numbers: its own and its contacts'. A
+// new elder has none to delete.
+func (tx *Tx) writePhones(ctx context.Context, e *anxin.Elder, created bool) error {
+	if !created {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM elder_phones WHERE elder_id = $1", e.ID); err != nil {
+			return err
+		}
 	}
 	type row struct {
 		number, label string
@@ -253,7 +256,8 @@ func (tx *Tx) addHistory(ctx context.Context, sc anxin.Scope, elderID int64, fie
 	var actor any
 	if sc.AccountID != 0 {
 		actor = sc.AccountID
-		if err := tx.QueryRowContext(ctx, "SELECT username FROM accounts WHERE id = $1", sc.AccountID).Scan(&name); err != nil {
+		var err error
+		if name, err = tx.username(ctx, sc.AccountID); err != nil {
 			return fmt.Errorf("history actor: %w", err)
 		}
 	}
@@ -307,7 +311,7 @@ func (tx *Tx) UpdateElder(ctx context.Context, sc anxin.Scope, e *anxin.Elder) e
 	} else if err != nil {
 		return fmt.Errorf("update elder %d: %w", e.ID, err)
 	}
-	if err := tx.writePhones(ctx, e); err != nil {
+	if err := tx.writePhones(ctx, e, false); err != nil {
 		return err
 	}
 	for _, c := range changes {
@@ -404,3 +408,21 @@ func (tx *Tx) LockImports(ctx context.Context) error {
 
 // importLockKey is the advisory lock of roster imports ("import" in ASCII).
 const importLockKey = 0x696d706f7274
+
+// AnalyzeElders refreshes the planner's statistics of the registry after a
+// bulk load (a roster import, the generator): without them SQLite cannot
+// tell a name index from a region index and may scan a city's elders for
+// a street's search. On SQLite the analysis reads a bounded sample of each
+// index, so it takes well under a second on a million elders.
+func (db *DB) AnalyzeElders(ctx context.Context) error {
+	stmts := []string{"ANALYZE elders", "ANALYZE elder_phones"}
+	if db.engine == SQLite {
+		stmts = []string{"PRAGMA analysis_limit = 1000", "ANALYZE elders", "ANALYZE elder_phones"}
+	}
+	for _, q := range stmts {
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+	}
+	return nil
+}

@@ -148,7 +148,7 @@ func (db *DB) UpdateOrg(ctx context.Context, sc anxin.Scope, o *anxin.Org) error
 }
 
 func (tx *Tx) regionExists(ctx context.Context, code string) error {
-	if code == "" {
+	if code == "" || tx.regions[code] {
 		return nil
 	}
 	var n int
@@ -158,5 +158,9 @@ func (tx *Tx) regionExists(ctx context.Context, code string) error {
 	if n == 0 {
 		return anxin.ErrorKey(anxin.EINVALID, "err.region_unknown", "Unknown region %s.", code)
 	}
+	if tx.regions == nil {
+		tx.regions = map[string]bool{}
+	}
+	tx.regions[code] = true
 	return nil
 }

@@ -67,6 +67,39 @@ func (db *DB) FindRegions(ctx context.Context, f anxin.RegionFilter) ([]*anxin.R
 	return out, rows.Err()
 }
 
+// FindRegionsNamed returns the regions of a level called exactly one of
+// names, within a subtree ("" for anywhere), ordered by code: one index
+// lookup per name, for resolving the committees a roster names.
+func (db *DB) FindRegionsNamed(ctx context.Context, level int, names []string, within string) ([]*anxin.Region, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var w where
+	ph := make([]string, len(names))
+	for i, n := range names {
+		ph[i] = w.arg(n)
+	}
+	w.conds = append(w.conds, "name IN ("+strings.Join(ph, ", ")+")")
+	w.add("level = ?", level)
+	if within != "" {
+		w.subtree("code", within)
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT "+regionCols+" FROM regions"+w.sql()+" ORDER BY code", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find regions by name: %w", err)
+	}
+	defer rows.Close()
+	var out []*anxin.Region
+	for rows.Next() {
+		r, err := scanRegion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // UpsertRegions inserts regions or renames existing ones in one
 // transaction, and returns how many rows it wrote.
 func (db *DB) UpsertRegions(ctx context.Context, rs []*anxin.Region) (int, error) {

@@ -28,6 +28,7 @@ func (s *Server) routesAPI() {
 	s.apiAudit()
 	s.apiElders()
 	s.apiEldersImport()
+	s.apiVocab()
 	// Unknown API paths answer JSON, after authentication like the rest.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		if accountFrom(r.Context()) == nil {
@@ -46,6 +47,7 @@ func (s *Server) routesPages() {
 	s.routesAudit()
 	s.routesElders()
 	s.routesEldersImport()
+	s.routesVocab()
 	s.routesMe()
 }
 

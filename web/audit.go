@@ -22,6 +22,7 @@ var auditActions = []string{
 	anxin.AuditOrgCreate, anxin.AuditOrgUpdate,
 	anxin.AuditTokenCreate, anxin.AuditTokenRevoke,
 	anxin.AuditReveal, anxin.AuditExport, anxin.AuditPlayback, anxin.AuditRegionsImport, auditEldersImport,
+	anxin.AuditVocabCreate, anxin.AuditVocabUpdate, anxin.AuditVocabDelete,
 }
 
 // maxAuditExport caps one export; a larger log is exported in date ranges.

@@ -156,6 +156,8 @@ type eldersPage struct {
 	Pager     listPager
 	Error     string
 	CanCreate bool
+	// TagFilter and DialectFilter are the filters' choices from the lists.
+	TagFilter, DialectFilter termFilter
 }
 
 // getElders is the operator's search: one box, optional filters, a page
@@ -166,8 +168,14 @@ func (s *Server) getElders(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &eldersPage{Page: s.newPage(r, "elders.title"), Livings: elderLivings, Statuses: elderStatuses, CanCreate: canEditElders(sc)}
+	vocab, err := s.db.Vocabulary(r.Context())
+	if err != nil {
+		return err
+	}
 	q, f, err := parseElderQuery(r.URL.Query())
 	p.Query, p.Filtered = q, q.filtered()
+	p.TagFilter = newTermFilter(p.Page, vocab, anxin.TermTag, q.Tag)
+	p.DialectFilter = newTermFilter(p.Page, vocab, anxin.TermDialect, q.Dialect)
 	if err != nil {
 		if !showInForm(err) {
 			return err
@@ -253,9 +261,10 @@ type consentField struct {
 // masked; a masked number sent back unchanged keeps the stored one.
 type elderForm struct {
 	Name, Gender, BirthDate, IDNumber string
-	RegionCode, Address, Living, Tags string
+	RegionCode, Address, Living       string
 	Dialect, Hearing, BestTime        string
 	Status, Notes, Health, Medication string
+	Tags                              []string
 	Phones                            []phoneField
 	Consents                          []consentField
 	// The first emergency contact and its first number.
@@ -274,7 +283,7 @@ const (
 func formFromElder(e *anxin.Elder, showHealth bool) *elderForm {
 	f := &elderForm{
 		Name: e.Name, Gender: e.Gender, BirthDate: e.BirthDate, IDNumber: maskID(e.IDNumber), RegionCode: e.RegionCode,
-		Address: e.Address, Living: e.Living, Tags: strings.Join(e.Tags, ", "), Dialect: e.Dialect, Hearing: e.Hearing,
+		Address: e.Address, Living: e.Living, Tags: slices.Clone(e.Tags), Dialect: e.Dialect, Hearing: e.Hearing,
 		BestTime: e.BestTime, Status: e.Status, Notes: e.Notes,
 	}
 	if showHealth {
@@ -315,9 +324,18 @@ func readElderForm(r *http.Request) *elderForm {
 	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
 	f := &elderForm{
 		Name: v("name"), Gender: v("gender"), BirthDate: normaliseDate(v("birth_date")), IDNumber: v("id_number"), RegionCode: v("region_code"),
-		Address: v("address"), Living: v("living"), Tags: v("tags"), Dialect: v("dialect"), Hearing: v("hearing"),
+		Address: v("address"), Living: v("living"), Dialect: v("dialect"), Hearing: v("hearing"),
 		BestTime: v("best_time"), Status: v("status"), Notes: v("notes"), Health: v("health"), Medication: v("medication"),
 		ContactName: v("contact_name"), ContactRelation: v("contact_relation"), ContactPhone: v("contact_phone"),
+	}
+	// One checkbox per tag; a client may also send them in one field,
+	// separated by commas.
+	for _, t := range r.PostForm["tags"] {
+		for _, tag := range splitTags(t) {
+			if !slices.Contains(f.Tags, tag) {
+				f.Tags = append(f.Tags, tag)
+			}
+		}
 	}
 	numbers, labels := r.PostForm["phone"], r.PostForm["phone_label"]
 	for i := range min(len(numbers), maxFormPhones) {
@@ -345,7 +363,7 @@ func (f *elderForm) elder(cur *anxin.Elder, healthWritable bool, now time.Time) 
 		*e = *cur
 	}
 	e.Name, e.Gender, e.BirthDate, e.IDNumber, e.RegionCode = f.Name, f.Gender, f.BirthDate, f.IDNumber, f.RegionCode
-	e.Address, e.Living, e.Tags, e.Dialect, e.Hearing = f.Address, f.Living, splitTags(f.Tags), f.Dialect, f.Hearing
+	e.Address, e.Living, e.Tags, e.Dialect, e.Hearing = f.Address, f.Living, slices.Clone(f.Tags), f.Dialect, f.Hearing
 	e.BestTime, e.Status, e.Notes = f.BestTime, f.Status, f.Notes
 	if healthWritable {
 		e.Health, e.Medication = f.Health, f.Medication
@@ -406,19 +424,26 @@ type elderFormPage struct {
 	*Page
 	Form *elderForm
 	// Current is the stored elder when editing, nil when creating.
-	Current     *anxin.Elder
-	Genders     []string
-	Livings     []string
-	Statuses    []string
-	Labels      []string
-	ShowHealth  bool // the health fields are offered
-	HealthKept  bool // health is recorded but hidden from the viewer; it is kept
-	Error       string
-	FieldErrors map[string]string
+	Current    *anxin.Elder
+	Genders    []string
+	Livings    []string
+	Statuses   []string
+	Labels     []string
+	ShowHealth bool // the health fields are offered
+	HealthKept bool // health is recorded but hidden from the viewer; it is kept
+	// Tags are the checkboxes and Dialects the options of the lists, with
+	// the form's values that the lists no longer offer.
+	Tags, Dialects []termChoice
+	Error          string
+	FieldErrors    map[string]string
 }
 
 // elderFormPage builds the form page for a new (cur nil) or stored elder.
-func (s *Server) elderFormPage(r *http.Request, sc anxin.Scope, f *elderForm, cur *anxin.Elder) *elderFormPage {
+func (s *Server) elderFormPage(r *http.Request, sc anxin.Scope, f *elderForm, cur *anxin.Elder) (*elderFormPage, error) {
+	vocab, err := s.db.Vocabulary(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	title := "elders.new_title"
 	if cur != nil {
 		title = "elders.edit_title"
@@ -428,7 +453,9 @@ func (s *Server) elderFormPage(r *http.Request, sc anxin.Scope, f *elderForm, cu
 		Statuses: elderStatuses, Labels: phoneLabels, ShowHealth: healthWritable(sc, cur),
 	}
 	p.HealthKept = !p.ShowHealth && cur != nil && (cur.Health != "" || cur.Medication != "")
-	return p
+	p.Tags = termChoices(p.Page, vocab, anxin.TermTag, f.Tags)
+	p.Dialects = termChoices(p.Page, vocab, anxin.TermDialect, []string{f.Dialect})
+	return p, nil
 }
 
 // FieldError returns the translated problems of one form field, or "".
@@ -446,7 +473,11 @@ func (s *Server) getElderNew(w http.ResponseWriter, r *http.Request) error {
 	if a := accountFrom(r.Context()); a.Org != nil && a.Org.Kind == anxin.OrgCommittee {
 		f.RegionCode = a.Org.RegionCode
 	}
-	s.render(w, r, http.StatusOK, "elder_form", s.elderFormPage(r, sc, f, nil))
+	p, err := s.elderFormPage(r, sc, f, nil)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "elder_form", p)
 	return nil
 }
 
@@ -473,7 +504,11 @@ func (s *Server) getElderEdit(w http.ResponseWriter, r *http.Request) error {
 		return anxin.ErrorKey(anxin.EFORBIDDEN, "err.elder_edit_forbidden", "Your role cannot change the registry.")
 	}
 	f := formFromElder(cur, healthVisible(sc, cur))
-	s.render(w, r, http.StatusOK, "elder_form", s.elderFormPage(r, sc, f, cur))
+	p, err := s.elderFormPage(r, sc, f, cur)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "elder_form", p)
 	return nil
 }
 
@@ -512,7 +547,10 @@ func (s *Server) refuseElderForm(w http.ResponseWriter, r *http.Request, sc anxi
 	if !showInForm(err) {
 		return err
 	}
-	p := s.elderFormPage(r, sc, f, cur)
+	p, perr := s.elderFormPage(r, sc, f, cur)
+	if perr != nil {
+		return perr
+	}
 	if fe := fieldErrorsOf(err); fe != nil {
 		p.FieldErrors = map[string]string{}
 		for _, e := range fe.errs {

@@ -71,7 +71,11 @@ func (s *Server) saveElder(r *http.Request, sc anxin.Scope, e, cur *anxin.Elder,
 	if !canEditElders(sc) {
 		return anxin.ErrorKey(anxin.EFORBIDDEN, "err.elder_edit_forbidden", "Your role cannot change the registry.")
 	}
-	if errs := s.checkElder(r.Context(), sc, e, cur, sentHealth); len(errs) > 0 {
+	vocab, err := s.db.Vocabulary(r.Context())
+	if err != nil {
+		return err
+	}
+	if errs := s.checkElder(r.Context(), sc, vocab, e, cur, sentHealth); len(errs) > 0 {
 		return &invalidFields{errs}
 	}
 	if cur == nil {
@@ -81,9 +85,11 @@ func (s *Server) saveElder(r *http.Request, sc anxin.Scope, e, cur *anxin.Elder,
 }
 
 // checkElder normalises e's numbers (masked numbers sent back unchanged
-// keep cur's) and returns every field problem: registry.Normalize's and
-// the required fields, enumerations, lengths and the health rule.
-func (s *Server) checkElder(ctx context.Context, sc anxin.Scope, e, cur *anxin.Elder, sentHealth bool) []*registry.FieldError {
+// keep cur's) and its tags and dialect (to their listed values), and
+// returns every field problem: registry.Normalize's, the required fields,
+// enumerations, the lists of tags and dialects, lengths and the health
+// rule.
+func (s *Server) checkElder(ctx context.Context, sc anxin.Scope, vocab *anxin.Vocabulary, e, cur *anxin.Elder, sentHealth bool) []*registry.FieldError {
 	unmask(e, cur)
 	errs := registry.Normalize(e)
 	add := func(field, reason, value, detail string) {
@@ -128,6 +134,7 @@ func (s *Server) checkElder(ctx context.Context, sc anxin.Scope, e, cur *anxin.E
 		}
 	}
 	errs = append(errs, checkElderLists(e)...)
+	errs = append(errs, checkElderTerms(vocab, e, cur)...)
 	for _, t := range []struct{ field, value string }{
 		{"address", e.Address}, {"dialect", e.Dialect}, {"hearing", e.Hearing}, {"best_time", e.BestTime},
 		{"health", e.Health}, {"medication", e.Medication}, {"notes", e.Notes}, {"tags", strings.Join(e.Tags, ",")},
@@ -238,7 +245,7 @@ func problemText(p *Page, fe *registry.FieldError) string {
 	default:
 		msg = p.T("reason." + fe.Reason)
 	}
-	if fe.Value != "" && (fe.Field == "phone" || fe.Field == "contact_phone") {
+	if fe.Value != "" && (fe.Field == "phone" || fe.Field == "contact_phone" || fe.Field == "tags" || fe.Field == "dialect") {
 		msg = p.T("elders.value_problem", fe.Value, msg)
 	}
 	return msg

@@ -73,6 +73,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	schemas := map[string]any{
 		"Region": anxin.Region{}, "Org": anxin.Org{}, "Account": anxin.Account{}, "AuditEntry": anxin.AuditEntry{}, "Me": meResponse{},
 		"Elder": anxin.Elder{}, "Phone": anxin.Phone{}, "Contact": anxin.Contact{}, "Consent": anxin.Consent{},
+		"Term": anxin.Term{},
 	}
 	for name, v := range schemas {
 		checkFields(t, name, doc.Components.Schemas[name], v)
@@ -80,6 +81,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	bodies := map[string]any{
 		"post /api/v1/orgs": orgCreateRequest{}, "patch /api/v1/orgs/{id}": orgPatchRequest{},
 		"post /api/v1/accounts": accountCreateRequest{}, "patch /api/v1/accounts/{id}": accountPatchRequest{},
+		"post /api/v1/vocab": termCreateRequest{}, "patch /api/v1/vocab/{id}": termPatchRequest{},
 	}
 	for key, v := range bodies {
 		method, path, _ := strings.Cut(key, " ")

@@ -122,6 +122,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/regions", "nav.regions", true},
 		{"/admin/orgs", "nav.orgs", p.IsAdmin()},
 		{"/admin/accounts", "nav.accounts", p.IsAdmin()},
+		{"/admin/lists", "nav.vocab", p.IsAdmin()},
 		{"/admin/audit", "nav.audit", p.IsAdmin()},
 		{"/me", "nav.me", true},
 	}
