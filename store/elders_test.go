@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -124,4 +125,65 @@ func join(s []string) string {
 		out += x
 	}
 	return out
+}
+
+// TestFindEldersByLetters checks the order of a letter search (pinyin
+// prefix matches by pinyin, then the other initials matches by initials
+// and pinyin), that an elder matching both ways is listed once, and that
+// pages split across the two parts neither skip nor repeat an elder.
+func TestFindEldersByLetters(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		// Pinyin and initials: 安安 anan aa, 安德鲁 andelu adl, 艾妮 aini an,
+		// 阿宁 aning an, 包安 baoan ba, 白爱 baiai ba, 魏雪 weixue wx,
+		// 文宣 wenxuan wx, 吴欣 wuxin wx, 王秀英 wangxiuying wxy,
+		// 王小英 wangxiaoying wxy.
+		for _, n := range []string{"王秀英", "安安", "艾妮", "包安", "吴欣", "安德鲁", "阿宁", "白爱", "魏雪", "王小英", "文宣"} {
+			mustCreateElder(t, db, &anxin.Elder{Name: n, RegionCode: "310107005001"})
+		}
+		page := func(q string, offset, limit int) (string, int) {
+			t.Helper()
+			es, total, err := db.FindElders(ctx, anxin.SystemScope(), anxin.ElderFilter{Query: q, Offset: offset, Limit: limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range es {
+				names = append(names, e.Name)
+			}
+			return join(names), total
+		}
+		for q, want := range map[string]string{
+			"an":  "安安,安德鲁,阿宁,艾妮",
+			"ba":  "白爱,包安",
+			"wx":  "魏雪,文宣,吴欣,王小英,王秀英",
+			"wxy": "王小英,王秀英",
+			"WX":  "魏雪,文宣,吴欣,王小英,王秀英",
+			"aa":  "安安",
+			"zz":  "",
+		} {
+			wantN := 0
+			if want != "" {
+				wantN = len(strings.Split(want, ","))
+			}
+			got, total := page(q, 0, 50)
+			if got != want || total != wantN {
+				t.Errorf("%s: %q (total %d), want %q", q, got, total, want)
+			}
+			var paged []string
+			for off := 0; off < total; off++ {
+				p, _ := page(q, off, 1)
+				paged = append(paged, p)
+			}
+			if join(paged) != got {
+				t.Errorf("%s one by one %q, all at once %q", q, join(paged), got)
+			}
+			if total > 2 {
+				first, _ := page(q, 0, 2)
+				rest, _ := page(q, 2, 50)
+				if first+","+rest != got {
+					t.Errorf("%s in pages of two: %q + %q", q, first, rest)
+				}
+			}
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,8 +65,20 @@ func (w *where) scopeOrgs(sc anxin.Scope, alias string) {
 
 // page returns " LIMIT $n OFFSET $m" with a default and maximum limit.
 func (w *where) page(offset, limit int) string {
+	offset, limit = pageBounds(offset, limit)
+	return " LIMIT " + w.arg(limit) + " OFFSET " + w.arg(offset)
+}
+
+// pageBounds applies the default page size (50), its maximum (1,000) and
+// a non-negative offset.
+func pageBounds(offset, limit int) (int, int) {
 	if limit <= 0 || limit > 1000 {
 		limit = 50
 	}
-	return " LIMIT " + w.arg(limit) + " OFFSET " + w.arg(max(offset, 0))
+	return max(offset, 0), limit
+}
+
+// clone returns a copy of w that can grow without changing w.
+func (w where) clone() where {
+	return where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 }

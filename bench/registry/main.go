@@ -8,9 +8,10 @@
 // random ids), warms up with one pass over every query, then times each
 // query once, single-threaded and sequentially, and prints per kind the
 // count, p50, p95, p99, max and the average number of results (the total
-// FindElders counts). For the kinds that miss, it times the COUNT(*) that
-// FindElders runs on its own and prints EXPLAIN QUERY PLAN for the count
-// and page statements, through a separate read-only connection.
+// FindElders counts). Then, per kind, it times the statements FindElders
+// runs (the COUNT(*) and the page; for letters, both the pinyin and the
+// initials part) on their own and prints EXPLAIN QUERY PLAN for them,
+// through a separate read-only connection.
 package main
 
 import (
@@ -317,41 +318,51 @@ func explainCount(ctx context.Context, raw *sql.DB, kinds []kind, scope, scopeCo
 	for _, k := range kinds {
 		var cl, pl []time.Duration
 		for i, q := range k.queries {
-			w, args := condition(q)
-			w = scopeCond + w
-			args = append(slices.Clone(scopeArgs), args...)
-			countQ := "SELECT COUNT(*) FROM elders e WHERE " + w
-			pageQ := "SELECT " + cols + from + " WHERE " + w + " ORDER BY e.name_pinyin, e.id LIMIT ? OFFSET ?"
-			pa := append(slices.Clone(args), 20, 0)
-			t0 := time.Now()
+			var countPlans, pagePlans []string
 			var n int
-			if err := raw.QueryRowContext(ctx, countQ, args...).Scan(&n); err != nil {
-				return err
+			var ct, pt time.Duration
+			for _, part := range condition(q) {
+				w := scopeCond + part.where
+				args := append(slices.Clone(scopeArgs), part.args...)
+				countQ := "SELECT COUNT(*) FROM elders e WHERE " + w
+				pageQ := "SELECT " + cols + from + " WHERE " + w + " ORDER BY " + part.order + " LIMIT ? OFFSET ?"
+				pa := append(slices.Clone(args), 20, 0)
+				t0 := time.Now()
+				var m int
+				if err := raw.QueryRowContext(ctx, countQ, args...).Scan(&m); err != nil {
+					return err
+				}
+				ct += time.Since(t0)
+				n += m
+				t0 = time.Now()
+				rows, err := raw.QueryContext(ctx, pageQ, pa...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+				}
+				err = rows.Err()
+				rows.Close()
+				if err != nil {
+					return err
+				}
+				pt += time.Since(t0)
+				if i == 0 {
+					cp, err := plan(ctx, raw, countQ, args)
+					if err != nil {
+						return err
+					}
+					pp, err := plan(ctx, raw, pageQ, pa)
+					if err != nil {
+						return err
+					}
+					countPlans, pagePlans = append(countPlans, cp), append(pagePlans, pp)
+				}
 			}
-			cl = append(cl, time.Since(t0))
-			t0 = time.Now()
-			rows, err := raw.QueryContext(ctx, pageQ, pa...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
-				return err
-			}
-			pl = append(pl, time.Since(t0))
+			cl, pl = append(cl, ct), append(pl, pt)
 			if i == 0 {
-				cp, err := plan(ctx, raw, countQ, args)
-				if err != nil {
-					return err
-				}
-				pp, err := plan(ctx, raw, pageQ, pa)
-				if err != nil {
-					return err
-				}
-				plans = append(plans, fmt.Sprintf("%s, e.g. %q (%d matches):\n  count: %s\n  page:  %s", k.name, q, n, cp, pp))
+				plans = append(plans, fmt.Sprintf("%s, e.g. %q (%d matches):\n  count: %s\n  page:  %s", k.name, q, n,
+					strings.Join(countPlans, "\n     +  "), strings.Join(pagePlans, "\n     +  ")))
 			}
 		}
 		slices.Sort(cl)
@@ -367,8 +378,17 @@ func explainCount(ctx context.Context, raw *sql.DB, kinds []kind, scope, scopeCo
 	return nil
 }
 
-// condition mirrors store.searchElders for the query forms sampled here.
-func condition(q string) (string, []any) {
+// part is one statement FindElders runs for a query: its WHERE and order.
+type part struct {
+	where string
+	args  []any
+	order string
+}
+
+// condition mirrors store.FindElders for the query forms sampled here:
+// one statement, or for letters two (pinyin prefix, then initials).
+func condition(q string) []part {
+	const byPinyin = "e.name_pinyin, e.id"
 	d := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
@@ -378,16 +398,20 @@ func condition(q string) (string, []any) {
 	switch {
 	case len(d) >= 3 && len(d)+1 == len(q) && (q[len(q)-1] == 'x' || q[len(q)-1] == 'X'):
 		rev := "X" + reverse(d)
-		return "e.id_rev >= ? AND e.id_rev < ?", []any{rev, rev + ":"}
+		return []part{{"e.id_rev >= ? AND e.id_rev < ?", []any{rev, rev + ":"}, byPinyin}}
 	case d != "" && len(d) == len(q):
 		rev := reverse(d)
-		return "(e.id IN (SELECT elder_id FROM elder_phones WHERE number_rev >= ? AND number_rev < ?) OR (e.id_rev >= ? AND e.id_rev < ?))",
-			[]any{rev, rev + ":", rev, rev + ":"}
+		return []part{{"(e.id IN (SELECT elder_id FROM elder_phones WHERE number_rev >= ? AND number_rev < ?) OR (e.id_rev >= ? AND e.id_rev < ?))",
+			[]any{rev, rev + ":", rev, rev + ":"}, byPinyin}}
 	case namekey.IsKey(q):
 		k := strings.ToLower(q)
-		return "((e.name_initials >= ? AND e.name_initials < ?) OR (e.name_pinyin >= ? AND e.name_pinyin < ?))", []any{k, k + "{", k, k + "{"}
+		return []part{
+			{"e.name_pinyin >= ? AND e.name_pinyin < ?", []any{k, k + "{"}, byPinyin},
+			{"e.name_initials >= ? AND e.name_initials < ? AND NOT (e.name_pinyin >= ? AND e.name_pinyin < ?)",
+				[]any{k, k + "{", k, k + "{"}, "e.name_initials, e.name_pinyin, e.id"},
+		}
 	default:
-		return "e.name >= ? AND e.name < ?", []any{q, q + "\U0010FFFF"}
+		return []part{{"e.name >= ? AND e.name < ?", []any{q, q + "\U0010FFFF"}, byPinyin}}
 	}
 }
 
