@@ -174,10 +174,8 @@ func (g *Generator) produce(ctx context.Context, db *store.DB, committees []*anx
 func insert(ctx context.Context, db *store.DB, batch []*anxin.Elder) error {
 	sc := anxin.SystemScope()
 	return db.Transact(ctx, func(tx *store.Tx) error {
-		for _, e := range batch {
-			if err := tx.CreateElder(ctx, sc, e); err != nil {
-				return fmt.Errorf("store generated elder in %s: %w", e.RegionCode, err)
-			}
+		if err := tx.CreateElders(ctx, sc, batch); err != nil {
+			return fmt.Errorf("store generated elders: %w", err)
 		}
 		return nil
 	})

@@ -122,11 +122,13 @@ func (im *Importer) Preview(ctx context.Context, sc anxin.Scope, sh *roster.Shee
 	}
 	// One snapshot for matching every valid row against the registry.
 	err = im.DB.View(ctx, func(tx *store.Tx) error {
-		for i := range p.Rows {
-			if p.Rows[i].Action != ActionReject {
-				if err := classify(ctx, tx, sc, &p.Rows[i]); err != nil {
-					return err
-				}
+		for _, b := range batches(p.Rows) {
+			curs, err := tx.MatchElders(ctx, sc, keysOf(b))
+			if err != nil {
+				return err
+			}
+			for i, rr := range b {
+				classify(rr, curs[i])
 			}
 		}
 		return nil
@@ -146,24 +148,55 @@ func dedupKey(e *anxin.Elder) string {
 }
 
 // classify decides whether a valid row creates, updates or changes
-// nothing. The row keeps the roster's elder: Commit merges it again over
-// what is registered then.
-func classify(ctx context.Context, tx *store.Tx, sc anxin.Scope, rr *RowResult) error {
-	e := rr.Elder
-	cur, err := tx.MatchElder(ctx, sc, e.IDNumber, e.Name, e.BirthDate, e.RegionCode)
-	if anxin.ErrorCode(err) == anxin.ENOTFOUND {
+// nothing, given the registered elder it matches (nil for none). The row
+// keeps the roster's elder: Commit merges it again over what is
+// registered then.
+func classify(rr *RowResult, cur *anxin.Elder) {
+	switch {
+	case cur == nil:
 		rr.Action = ActionCreate
-		return nil
-	} else if err != nil {
-		return err
+	case sameProfile(cur, merge(cur, rr.Elder)):
+		rr.ExistingID, rr.Action = cur.ID, ActionUnchange
+	default:
+		rr.ExistingID, rr.Action = cur.ID, ActionUpdate
 	}
-	rr.ExistingID = cur.ID
-	if sameProfile(cur, merge(cur, e)) {
-		rr.Action = ActionUnchange
-	} else {
-		rr.Action = ActionUpdate
+}
+
+// batchRows is the number of rows matched and written together.
+const batchRows = 500
+
+// batches cuts the valid rows into groups of up to batchRows that are
+// matched against the registry together. A group ends before a row that
+// describes the same elder as an earlier row of the group (same name,
+// birth date and committee, different address), so that the later row
+// finds the elder the earlier one creates, as if written one by one.
+func batches(rows []RowResult) [][]*RowResult {
+	var out [][]*RowResult
+	var cur []*RowResult
+	keys := map[store.ElderKey]bool{}
+	for i := range rows {
+		rr := &rows[i]
+		if rr.Action == ActionReject {
+			continue
+		}
+		k := store.KeyOf(rr.Elder)
+		if len(cur) == batchRows || keys[k] {
+			out, cur, keys = append(out, cur), nil, map[store.ElderKey]bool{}
+		}
+		cur, keys[k] = append(cur, rr), true
 	}
-	return nil
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func keysOf(b []*RowResult) []store.ElderKey {
+	keys := make([]store.ElderKey, len(b))
+	for i, rr := range b {
+		keys[i] = store.KeyOf(rr.Elder)
+	}
+	return keys
 }
 
 // Commit writes the valid rows of a preview in one transaction: all or
@@ -173,27 +206,24 @@ func (im *Importer) Commit(ctx context.Context, sc anxin.Scope, p *Preview) (Cou
 	c := Counts{Total: p.Total, Valid: p.Valid, Rejected: p.Rejected}
 	err := im.DB.Transact(ctx, func(tx *store.Tx) error {
 		c.Created, c.Updated, c.Unchanged = 0, 0, 0
-		if err := tx.LockImports(ctx); err != nil {
+		if err := tx.BeginImport(ctx); err != nil {
 			return err
 		}
-		for _, rr := range p.Rows {
-			if rr.Action == ActionReject {
-				continue
-			}
-			e := *rr.Elder
-			cur, err := tx.MatchElder(ctx, sc, e.IDNumber, e.Name, e.BirthDate, e.RegionCode)
-			switch {
-			case anxin.ErrorCode(err) == anxin.ENOTFOUND:
-				e.ID = 0
-				if err := tx.CreateElder(ctx, sc, &e); err != nil {
-					return fmt.Errorf("row %d: %w", rr.Row, err)
-				}
-				c.Created++
-			case err != nil:
+		for _, b := range batches(p.Rows) {
+			curs, err := tx.MatchElders(ctx, sc, keysOf(b))
+			if err != nil {
 				return err
-			default:
-				m := merge(cur, &e)
-				if sameProfile(cur, m) {
+			}
+			var creates []*anxin.Elder
+			for i, rr := range b {
+				e := *rr.Elder
+				if curs[i] == nil {
+					e.ID = 0
+					creates = append(creates, &e)
+					continue
+				}
+				m := merge(curs[i], &e)
+				if sameProfile(curs[i], m) {
 					c.Unchanged++
 					continue
 				}
@@ -202,6 +232,10 @@ func (im *Importer) Commit(ctx context.Context, sc anxin.Scope, p *Preview) (Cou
 				}
 				c.Updated++
 			}
+			if err := tx.CreateElders(ctx, sc, creates); err != nil {
+				return fmt.Errorf("rows %d–%d: %w", b[0].Row, b[len(b)-1].Row, err)
+			}
+			c.Created += len(creates)
 		}
 		return nil
 	})

@@ -3,8 +3,10 @@ package registry_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/idcard"
@@ -131,5 +133,52 @@ func TestImportPreviewAndCommit(t *testing.T) {
 				t.Fatalf("committee preview: %+v, %d outside", p.Counts, outside)
 			}
 		})
+	})
+}
+
+// TestImportInBatches imports a roster longer than one batch of rows, with
+// the same elder (no ID number; same name, birth date and committee) on
+// two rows of one batch under different addresses, and ID-numbered rows
+// that a second import finds again across batches.
+func TestImportInBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		sc := anxin.SystemScope()
+		im := &registry.Importer{DB: db}
+		var b bytes.Buffer
+		b.WriteString("姓名,出生日期,身份证号码,居委会,详细地址\n")
+		const n = 1234
+		for i := range n {
+			birth := time.Date(1940+i%10, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
+			idNumber := id(fmt.Sprintf("310107%s%03d", birth.Format("20060102"), i%1000))
+			fmt.Fprintf(&b, "老人%04d,%s,%s,源园居委会,枫桥路%d号\n", i, birth.Format(time.DateOnly), idNumber, i)
+		}
+		b.WriteString("赵阿婆,1938-05-06,,源园居委会,枫桥路1号\n")
+		b.WriteString("赵阿婆,1938-05-06,,源园居委会,枫桥路1号3室\n")
+		p, err := im.Preview(ctx, sc, read(t, b.Bytes(), "big.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Rejected != 0 {
+			t.Fatalf("preview rejected %d: %+v", p.Rejected, p.Errors()[:min(3, len(p.Errors()))])
+		}
+		c, err := im.Commit(ctx, sc, p)
+		if err != nil || c.Created != n+1 || c.Updated != 1 {
+			t.Fatalf("commit: %+v %v", c, err)
+		}
+		zhao, _, _ := db.FindElders(ctx, sc, anxin.ElderFilter{Query: "赵阿婆"})
+		if len(zhao) != 1 || zhao[0].Address != "枫桥路1号3室" {
+			t.Fatalf("赵阿婆 twice in one batch: %+v", zhao)
+		}
+		p, _ = im.Preview(ctx, sc, read(t, b.Bytes(), "big.csv"))
+		if p.Valid != n+2 {
+			t.Fatalf("second preview: %+v", p.Counts)
+		}
+		c, err = im.Commit(ctx, sc, p)
+		if err != nil || c.Created != 0 || c.Unchanged+c.Updated != n+2 {
+			t.Fatalf("second commit: %+v %v", c, err)
+		}
+		if got, _ := db.CountElders(ctx); got != n+1 {
+			t.Fatalf("%d elders, want %d", got, n+1)
+		}
 	})
 }

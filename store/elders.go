@@ -172,36 +172,10 @@ func (db *DB) CreateElder(ctx context.Context, sc anxin.Scope, e *anxin.Elder) e
 	return db.Transact(ctx, func(tx *Tx) error { return tx.CreateElder(ctx, sc, e) })
 }
 
-// CreateElder is CreateElder inside a transaction, for imports that write
-// many elders atomically. The caller has checked scope and validated.
+// CreateElder is CreateElder inside a transaction. The caller has
+// checked scope and validated.
 func (tx *Tx) CreateElder(ctx context.Context, sc anxin.Scope, e *anxin.Elder) error {
-	if err := tx.regionExists(ctx, e.RegionCode); err != nil {
-		return err
-	}
-	now := tx.db.Now()
-	e.CreatedAt, e.UpdatedAt = now, now
-	if e.Tags == nil {
-		e.Tags = []string{}
-	}
-	full, initials := namekey.Keys(e.Name)
-	contacts, _ := json.Marshal(nonNil(e.Contacts))
-	consents, _ := json.Marshal(nonNil(e.Consents))
-	err := tx.QueryRowContext(ctx, `INSERT INTO elders (name, name_pinyin, name_initials, gender, birth_date, id_number, id_rev,
-		region_code, address, living, tags, dialect, hearing, best_time, health, medication, contacts, consents, status, notes,
-		created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
-		e.Name, full, initials, e.Gender, e.BirthDate, nullString(e.IDNumber), reverse(e.IDNumber),
-		e.RegionCode, e.Address, e.Living, joinTags(e.Tags), e.Dialect, e.Hearing, e.BestTime, e.Health, e.Medication,
-		string(contacts), string(consents), e.Status, e.Notes, now, now).Scan(&e.ID)
-	if anxin.ErrorCode(mapError(err)) == anxin.ECONFLICT {
-		return anxin.ErrorKey(anxin.ECONFLICT, "err.elder_id_taken", "An elder with this ID number is already registered.")
-	} else if err != nil {
-		return fmt.Errorf("insert elder: %w", err)
-	}
-	if err := tx.writePhones(ctx, e, true); err != nil {
-		return err
-	}
-	return tx.addHistory(ctx, sc, e.ID, "created", "", e.Name)
+	return tx.CreateElders(ctx, sc, []*anxin.Elder{e})
 }
 
 func nonNil[T any](s []T) []T {
@@ -211,57 +185,28 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// writePhones replaces an elder's numbers: its own and its contacts'. A
-// new elder has none to delete.
-func (tx *Tx) writePhones(ctx context.Context, e *anxin.Elder, created bool) error {
-	if !created {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM elder_phones WHERE elder_id = $1", e.ID); err != nil {
-			return err
-		}
+// writePhones replaces an elder's numbers: its own and its contacts'.
+func (tx *Tx) writePhones(ctx context.Context, e *anxin.Elder) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM elder_phones WHERE elder_id = $1", e.ID); err != nil {
+		return err
 	}
-	type row struct {
-		number, label string
-		rank          int
-		contact       bool
+	var rows [][]any
+	for _, p := range phoneRows(e) {
+		rows = append(rows, []any{e.ID, p.number, reverse(digits(p.number)), p.label, p.rank, p.contact})
 	}
-	var rows []row
-	seen := map[string]bool{}
-	for i, p := range e.Phones {
-		if !seen["o"+p.Number] {
-			seen["o"+p.Number] = true
-			rows = append(rows, row{p.Number, p.Label, i, false})
-		}
-	}
-	for _, c := range e.Contacts {
-		for _, n := range c.Phones {
-			if !seen["c"+n] {
-				seen["c"+n] = true
-				rows = append(rows, row{n, anxin.PhoneOther, len(rows), true})
-			}
-		}
-	}
-	for _, r := range rows {
-		_, err := tx.ExecContext(ctx, "INSERT INTO elder_phones (elder_id, number, number_rev, label, rank, contact) VALUES ($1, $2, $3, $4, $5, $6)",
-			e.ID, r.number, reverse(digits(r.number)), r.label, r.rank, r.contact)
-		if err != nil {
-			return fmt.Errorf("insert phone: %w", err)
-		}
+	if err := tx.insertRows(ctx, "elder_phones (elder_id, number, number_rev, label, rank, contact)", rows); err != nil {
+		return fmt.Errorf("insert phone: %w", err)
 	}
 	return nil
 }
 
 // addHistory records one change of an elder, by the scope's account.
 func (tx *Tx) addHistory(ctx context.Context, sc anxin.Scope, elderID int64, field, old, new string) error {
-	name := "system"
-	var actor any
-	if sc.AccountID != 0 {
-		actor = sc.AccountID
-		var err error
-		if name, err = tx.username(ctx, sc.AccountID); err != nil {
-			return fmt.Errorf("history actor: %w", err)
-		}
+	actor, name, err := tx.actor(ctx, sc)
+	if err != nil {
+		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO elder_history (elder_id, at, actor_id, actor_name, field, old_value, new_value)
+	_, err = tx.ExecContext(ctx, `INSERT INTO elder_history (elder_id, at, actor_id, actor_name, field, old_value, new_value)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, elderID, tx.db.Now(), actor, name, field, old, new)
 	return err
 }
@@ -311,7 +256,7 @@ func (tx *Tx) UpdateElder(ctx context.Context, sc anxin.Scope, e *anxin.Elder) e
 	} else if err != nil {
 		return fmt.Errorf("update elder %d: %w", e.ID, err)
 	}
-	if err := tx.writePhones(ctx, e, false); err != nil {
+	if err := tx.writePhones(ctx, e); err != nil {
 		return err
 	}
 	for _, c := range changes {
@@ -395,14 +340,21 @@ func matchElder(ctx context.Context, q queryer, sc anxin.Scope, idNumber, name, 
 	return findElder(ctx, q, sc, id)
 }
 
-// LockImports serialises roster imports across nodes on PostgreSQL for the
-// rest of the transaction, so two imports of one roster cannot both create
-// the same elder. SQLite has one writer already.
-func (tx *Tx) LockImports(ctx context.Context) error {
+// BeginImport prepares a transaction for a roster import. On PostgreSQL
+// it serialises imports across nodes for the rest of the transaction, so
+// two imports of one roster cannot both create the same elder, and plans
+// each statement afresh: the import grows the elders table as it goes, and
+// a plan cached while the table was small (a sequential scan) would stay
+// and cost 600 ms a batch by the end. SQLite has one writer already and
+// plans every statement it prepares.
+func (tx *Tx) BeginImport(ctx context.Context) error {
 	if tx.db.engine != Postgres {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(importLockKey))
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(importLockKey)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan")
 	return err
 }
 
