@@ -142,13 +142,16 @@ func (s *Sheet) Phones(rec *Record) []PhoneCell {
 // Options limits what Read accepts. Zero fields take the defaults.
 type Options struct {
 	MaxBytes int64 // largest file accepted; default 50 MiB
-	MaxRows  int   // most records accepted; default 200,000
+	MaxRows  int   // most records accepted; default 100,000
 }
 
-// Defaults for Options.
+// Defaults for Options. An import holds a file's records and elders in
+// memory, about 4 KB a row at its peak: 100,000 rows stay under 500 MB
+// (bench/import.sh), and a district's roster larger than that is split by
+// street.
 const (
 	DefaultMaxBytes = 50 << 20
-	DefaultMaxRows  = 200_000
+	DefaultMaxRows  = 100_000
 )
 
 func (o Options) withDefaults() Options {

@@ -11,8 +11,8 @@ import (
 )
 
 // maxUnpacked bounds the unpacked size of a workbook's parts, against ZIP
-// bombs: excelize holds every part under 16 MiB in memory. 200,000 rows of
-// 30 columns unpack to about 330 MiB.
+// bombs: excelize holds every part under 16 MiB in memory. 100,000 rows of
+// 30 columns unpack to about 165 MiB.
 const maxUnpacked = 512 << 20
 
 // readXLSX reads the first worksheet with a header: visible sheets first, in
