@@ -2,9 +2,11 @@
 // the 2022 elderly supply hotline (曹杨新村, 北新泾, 彭浦新村, 友谊路) with
 // their real committees, a city hotline centre, a district hotline, street
 // offices, committees, suppliers, providers, a volunteer team, and one or
-// more accounts per role with freshly generated passwords, and 2,000
+// more accounts per role with freshly generated passwords, a service
+// catalogue modelled on Wuxi's with its providers (catalogue.go), 2,000
 // synthetic elders spread over the pilot streets' committees (package gen,
-// with a fixed seed, so every load has the same people).
+// with a fixed seed, so every load has the same people), and 5,000 work
+// orders of the last three months in every state (orders.go).
 //
 // It writes only through the store's services, as an administrator would.
 package demo
@@ -46,13 +48,16 @@ type Options struct {
 	// Elders is the number of synthetic elders spread over the committees
 	// of the pilot streets; 0 loads none, for tests that create their own.
 	Elders int
+	// Orders is the number of work orders played over the last 90 days for
+	// those elders (none without elders).
+	Orders int
 }
 
 // Load fills a migrated database that has no accounts yet with the demo
 // dataset, DefaultElders elders included, and returns the logins. It
 // answers ECONFLICT when accounts exist.
 func Load(ctx context.Context, db *store.DB, h password.Hasher) ([]Login, error) {
-	return LoadWith(ctx, db, h, Options{Elders: DefaultElders})
+	return LoadWith(ctx, db, h, Options{Elders: DefaultElders, Orders: DefaultOrders})
 }
 
 // LoadWith is Load with options.
@@ -105,11 +110,17 @@ func LoadWith(ctx context.Context, db *store.DB, h password.Hasher, opt Options)
 		p := l.org(anxin.OrgProvider, name, "3101")
 		l.account(p, fmt.Sprintf("provider%d", i+1), name+" 客服", anxin.RolePartner)
 	}
+	l.catalogue()
 	if l.err != nil {
 		return nil, l.err
 	}
 	if opt.Elders > 0 {
 		if err := loadElders(ctx, db, opt.Elders); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Orders > 0 && opt.Elders > 0 {
+		if err := loadOrders(ctx, db, l, opt.Orders, db.Now()); err != nil {
 			return nil, err
 		}
 	}

@@ -84,6 +84,41 @@ func TestLoad(t *testing.T) {
 		if err != nil || len(es) != 5 || es[0].Name == "" || es[0].RegionName == "" {
 			t.Fatalf("elders of 曹杨新村: %v", err)
 		}
+
+		// Three months of work orders, in every state of the loop.
+		count := func(f anxin.OrderFilter) int {
+			t.Helper()
+			f.Limit = 1
+			_, n, err := db.FindOrders(ctx, anxin.SystemScope(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(anxin.OrderFilter{Types: []string{anxin.TypeService, anxin.TypeSupply, anxin.TypeConsultation, anxin.TypeEscalation}}); n < demo.DefaultOrders*9/10 {
+			t.Errorf("%d demo orders of the hotline", n)
+		}
+		for _, st := range []string{anxin.StateNew, anxin.StateDispatched, anxin.StateAccepted, anxin.StateInService, anxin.StateCompleted, anxin.StateClosed, anxin.StateCancelled} {
+			if n := count(anxin.OrderFilter{States: []string{st}}); n == 0 {
+				t.Errorf("no demo order is %s", st)
+			}
+		}
+		if n := count(anxin.OrderFilter{Overdue: true, Open: true}); n == 0 {
+			t.Error("no demo order is overdue")
+		}
+		complaints, _, err := db.FindOrders(ctx, anxin.SystemScope(), anxin.OrderFilter{Types: []string{anxin.TypeComplaint}, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromVisits := 0
+		for _, c := range complaints {
+			if c.ParentID != 0 {
+				fromVisits++
+			}
+		}
+		if fromVisits == 0 {
+			t.Error("no low return-visit score opened a complaint")
+		}
 	})
 }
 
@@ -114,4 +149,62 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		})
 	}
+}
+
+// The demo catalogue: a few dozen approved items across the families by
+// approved providers, what waits for approval, and offers for an elder of
+// 曹杨新村 in every family.
+func TestLoadCatalogue(t *testing.T) {
+	ctx := context.Background()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if _, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		sc := anxin.SystemScope()
+		items, total, err := db.FindItems(ctx, sc, anxin.ItemFilter{Offered: true, Limit: 1000})
+		if err != nil || total < 30 {
+			t.Fatalf("%d offered items, %v", total, err)
+		}
+		families := map[string]int{}
+		prices := map[string]int64{}
+		for _, it := range items {
+			families[it.Family]++
+			prices[it.Name] = it.PriceFen
+		}
+		if families[anxin.FamilyGovernment] < 5 || families[anxin.FamilySocial] < 10 || families[anxin.FamilySupply] < 5 {
+			t.Errorf("items per family: %v", families)
+		}
+		for name, fen := range map[string]int64{"住家保姆": 650000, "蔬菜套餐": 5000, "水果套餐": 5000, "钟点工（做饭、保洁）": 4500, "家庭病床建床": 0} {
+			if got, ok := prices[name]; !ok || got != fen {
+				t.Errorf("%s costs %d (listed %v), want %d", name, got, ok, fen)
+			}
+		}
+		_, waiting, _ := db.FindItems(ctx, sc, anxin.ItemFilter{Waiting: true})
+		if waiting != 2 {
+			t.Errorf("%d items waiting for approval, want a new item and a price change", waiting)
+		}
+		applied, _, _ := db.FindProviders(ctx, sc, anxin.ProviderFilter{Status: anxin.ProviderApplied})
+		approved, _, _ := db.FindProviders(ctx, sc, anxin.ProviderFilter{Status: anxin.ProviderApproved, Kind: anxin.OrgSupplier})
+		if len(applied) != 1 || len(approved) != 3 {
+			t.Errorf("%d providers waiting, %d suppliers approved", len(applied), len(approved))
+		}
+		docs, err := db.FindProviderDocuments(ctx, sc, approved[0].OrgID)
+		if err != nil || len(docs) != 1 || docs[0].ContentType != "application/pdf" {
+			t.Errorf("documents: %v, %v", docs, err)
+		}
+		cats, _ := db.FindCategories(ctx, "", false)
+		found := map[string]bool{}
+		for _, c := range cats {
+			offers, err := db.OffersFor(ctx, sc, c.ID, "310107005001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(offers) > 0 {
+				found[c.Family] = true
+			}
+		}
+		if len(found) != 3 {
+			t.Errorf("offers in 曹杨新村 in families %v", found)
+		}
+	})
 }

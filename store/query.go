@@ -45,6 +45,15 @@ func (w *where) sql() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// in adds "col IN (…)" for the values.
+func (w *where) in(col string, values []string) {
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = w.arg(v)
+	}
+	w.conds = append(w.conds, col+" IN ("+strings.Join(ph, ", ")+")")
+}
+
 // subtree restricts col (a region code column) to the subtree rooted at
 // code, as an index-friendly range: codes are digits, ':' sorts right after
 // '9'. PostgreSQL code columns use the C collation so the range is bytewise.

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/sla"
+	"github.com/anxin-care/anxin/workcal"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	sqlite "modernc.org/sqlite"
@@ -45,13 +47,19 @@ type DB struct {
 	r      *sql.DB // reads
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// SLA holds the work orders' clock policies and calendar (the shipped
+	// defaults unless replaced).
+	SLA *sla.Book
+	// VisitCallsPerDay caps return-visit calls per elder per China day,
+	// across orders (default 1).
+	VisitCallsPerDay int
 }
 
 // Open opens the database and checks that it answers. It does not migrate.
 // It returns EUNAVAILABLE with a clear message when PostgreSQL cannot be
 // reached or the data directory cannot be used.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, SLA: sla.NewBook(sla.Defaults(), workcal.Default()), VisitCallsPerDay: 1}
 	if IsPostgresURL(cfg.URL) {
 		if err := db.openPostgres(ctx, cfg); err != nil {
 			return nil, err

@@ -29,6 +29,8 @@ func (s *Server) routesAPI() {
 	s.apiElders()
 	s.apiEldersImport()
 	s.apiVocab()
+	s.apiOrders()
+	s.apiCatalogue()
 	// Unknown API paths answer JSON, after authentication like the rest.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		if accountFrom(r.Context()) == nil {
@@ -48,6 +50,9 @@ func (s *Server) routesPages() {
 	s.routesElders()
 	s.routesEldersImport()
 	s.routesVocab()
+	s.routesOrders()
+	s.routesCatalogue()
+	s.routesProviders()
 	s.routesMe()
 }
 

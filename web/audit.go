@@ -23,6 +23,8 @@ var auditActions = []string{
 	anxin.AuditTokenCreate, anxin.AuditTokenRevoke,
 	anxin.AuditReveal, anxin.AuditExport, anxin.AuditPlayback, anxin.AuditRegionsImport, auditEldersImport,
 	anxin.AuditVocabCreate, anxin.AuditVocabUpdate, anxin.AuditVocabDelete,
+	anxin.AuditItemCreate, anxin.AuditItemUpdate, anxin.AuditItemPrice, anxin.AuditItemApprove, anxin.AuditItemReject, anxin.AuditItemRetire,
+	anxin.AuditProviderApply, anxin.AuditProviderReview, anxin.AuditDocumentUpload, anxin.AuditDocumentDownload, anxin.AuditDocumentDelete,
 }
 
 // maxAuditExport caps one export; a larger log is exported in date ranges.

@@ -5,6 +5,9 @@ import (
 	"io/fs"
 	"net/http"
 	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/store"
 )
 
 func contextWithRoute(r *http.Request, route *string) context.Context {
@@ -62,6 +65,10 @@ func (s *Server) getReady(w http.ResponseWriter, r *http.Request) error {
 type homePage struct {
 	*Page
 	ScopeName string
+	// Overdue counts the open overdue orders in scope; Notices are the
+	// newest SLA notifications (staff only).
+	Overdue int
+	Notices []store.Notification
 }
 
 func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
@@ -74,6 +81,16 @@ func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
 		p.ScopeName = p.T("scope.assigned", a.Org.Name)
 	default:
 		p.ScopeName = a.Org.RegionName
+	}
+	_, overdue, err := s.db.FindOrders(r.Context(), p.Scope, anxin.OrderFilter{Overdue: true, Open: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	p.Overdue = overdue
+	if !p.Scope.AssignedOnly {
+		if p.Notices, err = s.db.FindNotifications(r.Context(), p.Scope, 10); err != nil {
+			return err
+		}
 	}
 	s.render(w, r, http.StatusOK, "home", p)
 	return nil

@@ -72,20 +72,7 @@ func screenshot(t *testing.T, bctx context.Context, name string) {
 func TestBrowserSignInByKeyboard(t *testing.T) {
 	e := newTestEnv(t, "sqlite")
 	bctx := browser(t)
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(bctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do, text := browserDo(t, bctx), browserText(t, bctx)
 	do(chromedp.Navigate(e.ts.URL+"/"), chromedp.WaitVisible(`input[name=username]`))
 	lang, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.documentElement.lang`))
 	if err != nil || lang != "zh-CN" {
@@ -120,4 +107,27 @@ func TestBrowserSignInByKeyboard(t *testing.T) {
 		t.Errorf("committee on /admin/orgs sees %q", h)
 	}
 	screenshot(t, bctx, "committee-forbidden")
+}
+
+// browserDo runs chromedp steps in the test's browser and fails the test
+// on an error.
+func browserDo(t *testing.T, bctx context.Context) func(steps ...chromedp.Action[chromedp.Void]) {
+	return func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// browserText returns the text of the first element matching a selector.
+func browserText(t *testing.T, bctx context.Context) func(sel string) string {
+	return func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return v
+	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -109,6 +110,7 @@ type elderPage struct {
 	History            []historyRow
 	Timeline           []timelineItem
 	CanEdit            bool
+	CanOrder           bool
 	RevealReason       string
 	RevealError        string
 	LastContact        time.Time
@@ -131,8 +133,22 @@ func (s *Server) elderPage(r *http.Request, sc anxin.Scope, e *anxin.Elder, reve
 		p.History = append(p.History, historyEntry(p.Page, h, revealed, visible))
 	}
 	p.Timeline = elderTimeline(p.Page, e, hist)
+	orders, _, err := s.db.FindOrders(r.Context(), sc, anxin.OrderFilter{ElderID: e.ID, Limit: maxTimelineOrders})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orders {
+		p.Timeline = append(p.Timeline, timelineItem{At: o.CreatedAt, Kind: "order", Link: fmt.Sprintf("/orders/%d", o.ID),
+			Summary: fmt.Sprintf("%s %s（%s）", o.Number, o.Title, p.T("orders.state."+o.State))})
+	}
+	slices.SortStableFunc(p.Timeline, func(a, b timelineItem) int { return b.At.Compare(a.At) })
+	p.CanOrder = !sc.AssignedOnly
 	return p, nil
 }
+
+// maxTimelineOrders bounds the work orders on an elder's timeline; the
+// order list filtered by elder has them all.
+const maxTimelineOrders = 50
 
 func (s *Server) getElder(w http.ResponseWriter, r *http.Request) error {
 	sc, e, err := s.elderOf(r)

@@ -296,20 +296,7 @@ func TestBrowserElderSearch(t *testing.T) {
 	mustCreateElderAPI(t, e, "operator1", map[string]any{"name": "吴晓燕", "region_code": committee11, "phones": []map[string]any{{"number": "13700001234"}}, "tags": []string{}})
 	mustCreateElderAPI(t, e, "operator1", map[string]any{"name": "张桂兰", "region_code": committee21, "birth_date": "1930-01-01"})
 	bctx := browser(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(bctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
+	do, text := browserDo(t, bctx), browserText(t, bctx)
 	do(chromedp.Navigate(e.ts.URL+"/login?next=/elders"), chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SendKeys(`input[name=username]`, "operator1"),
 		chromedp.SendKeys(`input[name=password]`, e.logins["operator1"]+"\r"),

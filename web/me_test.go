@@ -220,12 +220,7 @@ func TestMeCSRF(t *testing.T) {
 func TestBrowserMyAccountToken(t *testing.T) {
 	e := newTestEnv(t, "sqlite")
 	bctx := browser(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := browserDo(t, bctx)
 	do(chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SendKeys(`input[name=username]`, "admin"),
 		chromedp.SendKeys(`input[name=password]`, e.logins["admin"]+"\r"),

@@ -73,7 +73,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	schemas := map[string]any{
 		"Region": anxin.Region{}, "Org": anxin.Org{}, "Account": anxin.Account{}, "AuditEntry": anxin.AuditEntry{}, "Me": meResponse{},
 		"Elder": anxin.Elder{}, "Phone": anxin.Phone{}, "Contact": anxin.Contact{}, "Consent": anxin.Consent{},
-		"Term": anxin.Term{},
+		"Term": anxin.Term{}, "Order": anxin.Order{}, "OrderLine": anxin.OrderLine{}, "OrderEvent": anxin.OrderEvent{},
+		"OrderAttachment": anxin.OrderAttachment{}, "ReturnVisit": anxin.ReturnVisit{},
+		"Suggestion": anxin.Suggestion{},
 	}
 	for name, v := range schemas {
 		checkFields(t, name, doc.Components.Schemas[name], v)
@@ -82,6 +84,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"post /api/v1/orgs": orgCreateRequest{}, "patch /api/v1/orgs/{id}": orgPatchRequest{},
 		"post /api/v1/accounts": accountCreateRequest{}, "patch /api/v1/accounts/{id}": accountPatchRequest{},
 		"post /api/v1/vocab": termCreateRequest{}, "patch /api/v1/vocab/{id}": termPatchRequest{},
+		"post /api/v1/orders": orderInput{}, "post /api/v1/orders/{id}/actions": actionInput{},
+		"post /api/v1/orders/{id}/return-visit": anxin.VisitResult{},
 	}
 	for key, v := range bodies {
 		method, path, _ := strings.Cut(key, " ")

@@ -237,12 +237,12 @@ func TestOrgConsole(t *testing.T) {
 		t.Run("lists_with_filters", func(t *testing.T) {
 			st, body := c.get("/admin/orgs?kind=provider")
 			wantStatus(t, "list", st, http.StatusOK)
-			wantBody(t, body, "安康居家养老服务有限公司", "服务商", "共 2 条")
+			wantBody(t, body, "安康居家养老服务有限公司", "服务商", "共 7 条") // 2 of the foundation, 5 of the demo catalogue
 			if strings.Contains(body, "长风") {
 				t.Fatal("a disabled organisation is listed without include_disabled")
 			}
 			_, body = c.get("/admin/orgs?kind=provider&include_disabled=true")
-			wantBody(t, body, "共 3 条", `<tr class="disabled">`, "普陀助餐服务社（长风）", "已停用")
+			wantBody(t, body, "共 8 条", `<tr class="disabled">`, "普陀助餐服务社（长风）", "已停用")
 			_, body = c.get("/admin/orgs?q=" + url.QueryEscape("曹杨"))
 			wantBody(t, body, "曹杨新村街道办事处", "街道办事处")
 			_, body = c.get("/admin/orgs?limit=5")

@@ -193,12 +193,7 @@ func hasRegion(rs []anxin.Region, code string) bool {
 func TestBrowserRegionSearchByKeyboard(t *testing.T) {
 	e := newTestEnv(t, "sqlite")
 	bctx := browser(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := browserDo(t, bctx)
 	do(chromedp.Navigate(e.ts.URL+"/login"), chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SendKeys(`input[name=username]`, "operator1"),
 		chromedp.SendKeys(`input[name=password]`, e.logins["operator1"]+"\r"),

@@ -33,6 +33,10 @@ var templateFuncs = template.FuncMap{
 	},
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
+	// yuan shows a price in fen as yuan (anxin.FormatYuan).
+	"yuan": anxin.FormatYuan,
+	// list makes a slice of its arguments, for ranges in templates.
+	"list": func(v ...int) []int { return v },
 }
 
 // parsePages parses layout.html with each other template into one page set
@@ -119,6 +123,11 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 	}{
 		{"/", "nav.home", true},
 		{"/elders", "nav.elders", p.Scope.All || !p.Scope.AssignedOnly},
+		{"/orders", "nav.orders", true},
+		{"/catalogue", "nav.catalogue", !p.Scope.Has(anxin.RoleVolunteer)},
+		{"/catalogue/approvals", "nav.approvals", p.IsAdmin()},
+		{"/providers", "nav.providers", !p.Scope.AssignedOnly && (p.Scope.CanEditCatalogue() || p.Scope.Has(anxin.RoleSupervisor))},
+		{fmt.Sprintf("/providers/%d", p.Scope.OrgID), "nav.my_provider", p.Scope.AssignedOnly && p.Scope.Has(anxin.RolePartner)},
 		{"/regions", "nav.regions", true},
 		{"/admin/orgs", "nav.orgs", p.IsAdmin()},
 		{"/admin/accounts", "nav.accounts", p.IsAdmin()},
@@ -131,8 +140,20 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		if !it.ok {
 			continue
 		}
-		active := current == it.href || (it.href != "/" && strings.HasPrefix(current, it.href))
-		out = append(out, NavItem{Href: it.href, Label: p.T(it.key), Active: active})
+		out = append(out, NavItem{Href: it.href, Label: p.T(it.key)})
+	}
+	// The entry whose address is the longest prefix of the page's is the
+	// current one: /catalogue/approvals, not /catalogue as well.
+	best := -1
+	for i, it := range out {
+		if current == it.Href || (it.Href != "/" && strings.HasPrefix(current, it.Href+"/")) {
+			if best < 0 || len(it.Href) > len(out[best].Href) {
+				best = i
+			}
+		}
+	}
+	if best >= 0 {
+		out[best].Active = true
 	}
 	return out
 }

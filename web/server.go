@@ -104,6 +104,26 @@ func (s *Server) handle(pattern string, fn func(w http.ResponseWriter, r *http.R
 	})))
 }
 
+// RunClocks runs the work orders' SLA pass every interval until ctx ends:
+// warnings, breaches, overdue flags and notifications for the orders whose
+// next point has come (see store.RunSLA). Every node may run it.
+func (s *Server) RunClocks(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.db.RunSLA(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
+			s.log.Warn("SLA pass", "err", err)
+		} else if n > 0 {
+			s.log.Info("SLA pass", "points", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // RunMaintenance deletes expired sessions every interval until ctx ends.
 func (s *Server) RunMaintenance(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)

@@ -281,20 +281,7 @@ func TestVocabAdminPage(t *testing.T) {
 func TestBrowserVocabAndElderForm(t *testing.T) {
 	e := newTestEnv(t, "sqlite")
 	bctx := browser(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(bctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return v
-	}
+	do, text := browserDo(t, bctx), browserText(t, bctx)
 	do(chromedp.Navigate(e.ts.URL+"/login?next=/admin/lists"), chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SendKeys(`input[name=username]`, "admin"),
 		chromedp.SendKeys(`input[name=password]`, e.logins["admin"]+"\r"),

@@ -78,6 +78,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go srv.RunMaintenance(mctx, 10*time.Minute)
+	go srv.RunClocks(mctx, 30*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 

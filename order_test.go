@@ -1,0 +1,25 @@
+package anxin
+
+import "testing"
+
+func TestTransitions(t *testing.T) {
+	for _, c := range []struct{ state, action, want string }{
+		{StateNew, ActDispatch, StateDispatched},
+		{StateAccepted, ActDispatch, StateDispatched},
+		{StateClosed, ActReopen, StateNew},
+		{StateInService, ActPause, StateInService},
+		{StateClosed, ActStart, ""},
+		{StateCancelled, ActComplete, ""},
+		{StateNew, ActAccept, ""},
+		{StateMerged, ActReopen, ""},
+	} {
+		got, err := Transition(c.state, c.action)
+		if c.want == "" {
+			if ErrorCode(err) != ECONFLICT {
+				t.Errorf("%s %s: %q %v, want a conflict", c.state, c.action, got, err)
+			}
+		} else if got != c.want || err != nil {
+			t.Errorf("%s %s = %q %v, want %q", c.state, c.action, got, err, c.want)
+		}
+	}
+}

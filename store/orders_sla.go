@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/sla"
+)
+
+// slaState is what the SLA clocks keep on an order row.
+type slaState struct {
+	deadlines map[string]sla.Deadline
+	checked   time.Time // the last point acted on
+	next      sla.Point
+	hasNext   bool
+}
+
+// slaClocks are the clock columns, by clock name.
+var slaClocks = []string{sla.Accept, sla.Start, sla.Complete, sla.Reply}
+
+func (tx *Tx) loadSLA(ctx context.Context, id int64) (*slaState, error) {
+	st := &slaState{deadlines: map[string]sla.Deadline{}}
+	var t [8]sql.NullTime
+	var checked sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT accept_warn_at, accept_due_at, start_warn_at, start_due_at, complete_warn_at,
+		complete_due_at, reply_warn_at, reply_due_at, sla_checked_at FROM orders WHERE id = $1`, id).
+		Scan(&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &checked)
+	if err != nil {
+		return nil, fmt.Errorf("load clocks: %w", err)
+	}
+	for i, name := range slaClocks {
+		st.deadlines[name] = sla.Deadline{Warn: timeOf(t[2*i]), Due: timeOf(t[2*i+1])}
+	}
+	st.checked = timeOf(checked)
+	return st, nil
+}
+
+// saveSLA writes the deadlines and what the SLA pass acts on next for an
+// order in state (paused or not) after `checked`.
+func (tx *Tx) saveSLA(ctx context.Context, o *anxin.Order, state string, paused bool, st *slaState) error {
+	st.next, st.hasNext = sla.Next(sla.Running(o.Type, state, paused), st.deadlines, st.checked)
+	var next any
+	kind := ""
+	if st.hasNext {
+		next, kind = st.next.At.UTC(), st.next.Kind()
+	}
+	args := []any{}
+	for _, name := range slaClocks {
+		d := st.deadlines[name]
+		args = append(args, nullTime(d.Warn), nullTime(d.Due))
+	}
+	args = append(args, nullTime(st.checked), next, kind, o.ID)
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET accept_warn_at = $1, accept_due_at = $2, start_warn_at = $3,
+		start_due_at = $4, complete_warn_at = $5, complete_due_at = $6, reply_warn_at = $7, reply_due_at = $8,
+		sla_checked_at = $9, next_due_at = $10, next_due_kind = $11 WHERE id = $12`, args...)
+	if err != nil {
+		return fmt.Errorf("save clocks: %w", err)
+	}
+	return nil
+}
+
+// startClocks sets the clocks of a new order: completion (or the reply)
+// from intake.
+func (tx *Tx) startClocks(ctx context.Context, o *anxin.Order) error {
+	p, c := tx.db.SLA.Policy(o.Type, o.Urgency)
+	st := &slaState{deadlines: map[string]sla.Deadline{
+		sla.Complete: sla.Set(c, o.CreatedAt, p.Complete),
+		sla.Reply:    sla.Set(c, o.CreatedAt, p.Reply),
+	}, checked: o.CreatedAt}
+	return tx.saveSLA(ctx, o, o.State, false, st)
+}
+
+// moveClocks updates the clocks after an action took an order (as it was
+// before, o) to state `to` at now.
+func (tx *Tx) moveClocks(ctx context.Context, o *anxin.Order, action, to string, paused bool, now time.Time) error {
+	st, err := tx.loadSLA(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	p, c := tx.db.SLA.Policy(o.Type, o.Urgency)
+	switch action {
+	case anxin.ActDispatch:
+		st.deadlines[sla.Accept] = sla.Set(c, now, p.Accept)
+		st.deadlines[sla.Start] = sla.Deadline{}
+	case anxin.ActAccept:
+		st.deadlines[sla.Start] = sla.Set(c, now, p.Start)
+	case anxin.ActResume:
+		for name, d := range st.deadlines {
+			st.deadlines[name] = d.Shift(c, o.PausedAt, now)
+		}
+	case anxin.ActReopen:
+		st.deadlines = map[string]sla.Deadline{
+			sla.Complete: sla.Set(c, now, p.Complete),
+			sla.Reply:    sla.Set(c, now, p.Reply),
+		}
+		st.checked = now
+	}
+	return tx.saveSLA(ctx, o, to, paused, st)
+}
+
+// RunSLA acts on every order whose next SLA point has come by now: a
+// warning adds a timeline entry and notifies the owning organisation; a
+// breach marks the order overdue, raises its urgency one step, records it
+// and notifies the owner's supervisors. It reads only the orders due
+// (orders_next_due), never all orders, and works in batches, each order in
+// its own transaction; on PostgreSQL several nodes may run it at once
+// (rows another node holds are skipped). It returns the points acted on.
+func (db *DB) RunSLA(ctx context.Context, now time.Time) (int, error) {
+	total := 0
+	for {
+		rows, err := db.r.QueryContext(ctx, `SELECT id FROM orders WHERE next_due_at IS NOT NULL AND next_due_at <= $1
+			ORDER BY next_due_at LIMIT 200`, now)
+		if err != nil {
+			return total, fmt.Errorf("due orders: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return total, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, err
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		progress := 0
+		for _, id := range ids {
+			n, err := db.slaOrder(ctx, id, now)
+			if err != nil {
+				return total, err
+			}
+			total += n
+			progress += n
+		}
+		if progress == 0 {
+			return total, nil // every due order is held by another node
+		}
+	}
+}
+
+// slaOrder acts on one order's due points in a transaction.
+func (db *DB) slaOrder(ctx context.Context, id int64, now time.Time) (int, error) {
+	n := 0
+	err := db.Transact(ctx, func(tx *Tx) error {
+		n = 0
+		lock := ""
+		if db.engine == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		var due sql.NullTime
+		err := tx.QueryRowContext(ctx, "SELECT next_due_at FROM orders WHERE id = $1"+lock, id).Scan(&due)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // held by another node, or gone
+		} else if err != nil {
+			return err
+		}
+		if !due.Valid || due.Time.After(now) {
+			return nil // another node acted first
+		}
+		o, err := findOrder(ctx, tx, anxin.SystemScope(), id)
+		if err != nil {
+			return err
+		}
+		st, err := tx.loadSLA(ctx, id)
+		if err != nil {
+			return err
+		}
+		running := sla.Running(o.Type, o.State, !o.PausedAt.IsZero())
+		urgency, overdue := o.Urgency, o.Overdue
+		for {
+			p, ok := sla.Next(running, st.deadlines, st.checked)
+			if !ok || p.At.After(now) {
+				break
+			}
+			if p.Breach {
+				overdue, urgency = true, sla.Raise(urgency)
+			}
+			if err := tx.slaEvent(ctx, o, p); err != nil {
+				return err
+			}
+			st.checked = p.At
+			n++
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET overdue = $1, urgency = $2 WHERE id = $3", overdue, urgency, id); err != nil {
+			return err
+		}
+		return tx.saveSLA(ctx, o, o.State, !o.PausedAt.IsZero(), st)
+	})
+	return n, err
+}
+
+// slaEvent records a warning or breach on the order's timeline and as a
+// notification to the organisation that owns the order.
+func (tx *Tx) slaEvent(ctx context.Context, o *anxin.Order, p sla.Point) error {
+	action := "sla_warn"
+	if p.Breach {
+		action = "sla_breach"
+	}
+	if _, err := tx.addOrderEvent(ctx, anxin.SystemScope(), o, action, o.State, o.State, p.Clock, 0); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (org_id, region_code, kind, order_id, text, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, nullID(o.OwnerOrgID), o.RegionCode, action+":"+p.Clock, o.ID, o.Number+" "+o.Title, tx.db.Now())
+	return err
+}
+
+// Notification is a message for an organisation's staff: an order due soon
+// or overdue.
+type Notification struct {
+	ID int64
+	// Kind is sla_warn or sla_breach, and Clock the deadline (accept,
+	// start, complete, reply).
+	Kind, Clock string
+	OrderID     int64
+	Text        string // the order's number and summary
+	CreatedAt   time.Time
+}
+
+// FindNotifications returns the newest notifications in scope: of orders
+// in the scope's area (all for the platform), or of the scope's own
+// organisation; at most limit.
+func (db *DB) FindNotifications(ctx context.Context, sc anxin.Scope, limit int) ([]Notification, error) {
+	var w where
+	switch {
+	case sc.All:
+	case sc.AssignedOnly:
+		w.add("org_id = ?", sc.OrgID)
+	default:
+		w.subtree("region_code", sc.Region)
+	}
+	_, limit = pageBounds(0, limit)
+	rows, err := db.r.QueryContext(ctx, "SELECT id, kind, COALESCE(order_id, 0), text, created_at FROM notifications"+w.sql()+
+		" ORDER BY created_at DESC, id DESC LIMIT "+w.arg(limit), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		if err := rows.Scan(&n.ID, &n.Kind, &n.OrderID, &n.Text, &n.CreatedAt); err != nil {
+			return nil, err
+		}
+		n.Kind, n.Clock, _ = strings.Cut(n.Kind, ":")
+		n.CreatedAt = n.CreatedAt.UTC()
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,136 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/store"
+	"github.com/anxin-care/anxin/store/storetest"
+	"github.com/anxin-care/anxin/workcal"
+)
+
+func cst(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, workcal.Location())
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+// TestSLAClocks takes an order on the Friday before the 2025 National Day
+// holiday, dispatches it, and runs the SLA pass at later times — from a
+// second handle on the same database, as after a restart: the warning and
+// the breach of the acceptance clock come once each, at the working-time
+// moments; the order becomes overdue and urgent; a pause shifts the
+// clocks; completion stops them.
+func TestSLAClocks(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			cfg := storetest.Config(t, engine)
+			db, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			now := cst("2025-09-26 15:00")
+			db.Now = func() time.Time { return now }
+			w := newOrderWorld(t, db)
+			o := newServiceOrder(w.elder.ID)
+			if err := db.CreateOrder(ctx, w.operator, o); err != nil {
+				t.Fatal(err)
+			}
+			o, err = db.ActOnOrder(ctx, w.operator, o.ID, anxin.OrderAction{Action: anxin.ActDispatch, Version: 1, OrgID: w.providerOrg.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Accept within 4 working hours: warn after 3 (Sunday 9/28, a
+			// make-up working day, 09:00), breach at 10:00.
+			if !o.NextDueAt.Equal(cst("2025-09-28 09:00")) {
+				t.Fatalf("next due %v", o.NextDueAt.In(workcal.Location()))
+			}
+			db.Close()
+
+			// "Restart": a new handle runs the pass.
+			db2, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db2.Close()
+			run := func(at string, want int) {
+				t.Helper()
+				now = cst(at)
+				db2.Now = func() time.Time { return now }
+				n, err := db2.RunSLA(ctx, now)
+				if err != nil || n != want {
+					t.Fatalf("SLA pass at %s: %d points, %v; want %d", at, n, err, want)
+				}
+			}
+			run("2025-09-27 23:00", 0) // Saturday: no working time passes
+			run("2025-09-28 09:30", 1) // the warning
+			run("2025-09-28 09:45", 0) // nothing new
+			got, _ := db2.FindOrder(ctx, w.operator, o.ID)
+			if got.Overdue || got.Urgency != anxin.UrgencyNormal || !got.NextDueAt.Equal(cst("2025-09-28 10:00")) {
+				t.Fatalf("after the warning: overdue %v urgency %s next %v", got.Overdue, got.Urgency, got.NextDueAt)
+			}
+			run("2025-09-28 10:01", 1) // the breach
+			got, _ = db2.FindOrder(ctx, w.operator, o.ID)
+			if !got.Overdue || got.Urgency != anxin.UrgencyUrgent {
+				t.Fatalf("after the breach: overdue %v urgency %s", got.Overdue, got.Urgency)
+			}
+			overdue, total, _ := db2.FindOrders(ctx, w.operator, anxin.OrderFilter{Overdue: true})
+			if total != 1 || overdue[0].ID != o.ID {
+				t.Fatalf("overdue list %d", total)
+			}
+			events, _ := db2.OrderEvents(ctx, w.operator, o.ID)
+			var kinds []string
+			for _, e := range events {
+				kinds = append(kinds, e.Action)
+			}
+			if join(kinds) != "create,dispatch,sla_warn,sla_breach" {
+				t.Fatalf("timeline %s", join(kinds))
+			}
+			// Completion within 5 working days of intake: 10/10 17:30,
+			// after the holiday. Pause on 10/9 08:30 for a working day:
+			// due 10/11 (the make-up Saturday) 17:30.
+			o, err = db2.ActOnOrder(ctx, w.provider, o.ID, anxin.OrderAction{Action: anxin.ActAccept, Version: got.Version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Accepted 9/28 10:01: start within 2 working days (warn 9/29
+			// 17:30, due 9/30 17:30); completion warns 9/30 17:30. All
+			// three fall in the holiday's first pass.
+			run("2025-10-09 08:00", 3)
+			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.Urgency != anxin.UrgencyEmergency {
+				t.Fatalf("after a second breach urgency %s", got.Urgency)
+			}
+			now = cst("2025-10-09 08:30")
+			o, err = db2.ActOnOrder(ctx, w.operator, o.ID, anxin.OrderAction{Action: anxin.ActPause, Version: o.Version, Note: "老人要求下周再来"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !o.NextDueAt.IsZero() {
+				t.Fatalf("paused order has next due %v", o.NextDueAt)
+			}
+			run("2025-10-20 12:00", 0) // nothing runs while paused
+			now = cst("2025-10-10 08:30")
+			o, err = db2.ActOnOrder(ctx, w.operator, o.ID, anxin.OrderAction{Action: anxin.ActResume, Version: o.Version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !o.CompleteDueAt.Equal(cst("2025-10-11 17:30")) {
+				t.Fatalf("complete due after the pause %v", o.CompleteDueAt.In(workcal.Location()))
+			}
+			// Completion stops the clocks.
+			for _, a := range []string{anxin.ActStart, anxin.ActComplete} {
+				if o, err = db2.ActOnOrder(ctx, w.provider, o.ID, anxin.OrderAction{Action: a, Version: o.Version}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !o.NextDueAt.IsZero() {
+				t.Fatalf("completed order next due %v", o.NextDueAt)
+			}
+			run("2025-12-31 12:00", 0)
+		})
+	}
+}
