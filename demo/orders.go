@@ -262,7 +262,7 @@ func (d *orderDemo) order(tx *store.Tx) error {
 			return failed
 		}
 	}
-	if d.r.IntN(100) < 6 {
+	if d.r.IntN(100) < 2 {
 		return nil // never accepted: the SLA pass finds it overdue
 	}
 	if !act(worker, anxin.OrderAction{Action: anxin.ActAccept}) {

@@ -6,6 +6,7 @@
 package sla
 
 import (
+	"slices"
 	"time"
 
 	"github.com/anxin-care/anxin"
@@ -195,6 +196,31 @@ func Next(running []string, deadlines map[string]Deadline, after time.Time) (Poi
 		consider(Point{At: d.Due, Clock: name, Breach: true})
 	}
 	return best, found
+}
+
+// Between returns the points of the running clocks after `after` and not
+// after `until`, in time order (a warning before its breach at the same
+// instant): what a pass at until acts on.
+func Between(running []string, deadlines map[string]Deadline, after, until time.Time) []Point {
+	var out []Point
+	for _, name := range running {
+		d := deadlines[name]
+		for _, p := range []Point{{At: d.Warn, Clock: name}, {At: d.Due, Clock: name, Breach: true}} {
+			if !p.At.IsZero() && p.At.After(after) && !p.At.After(until) {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Point) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		if a.Breach != b.Breach && !a.Breach {
+			return -1
+		}
+		return 0
+	})
+	return out
 }
 
 // Raise returns the next urgency up (emergency stays emergency).

@@ -99,3 +99,16 @@ func TestWarningsPausesAndNext(t *testing.T) {
 		t.Fatalf("closed runs %v", got)
 	}
 }
+
+// Points at the same instant are all acted on, warnings first.
+func TestBetweenKeepsTies(t *testing.T) {
+	at := at("2025-09-30 17:30")
+	dl := map[string]sla.Deadline{
+		sla.Start:    {Warn: at.Add(-time.Hour), Due: at},
+		sla.Complete: {Warn: at, Due: at.Add(48 * time.Hour)},
+	}
+	ps := sla.Between([]string{sla.Start, sla.Complete}, dl, at.Add(-30*time.Minute), at)
+	if len(ps) != 2 || ps[0].Kind() != "warn:complete" || ps[1].Kind() != "breach:start" {
+		t.Fatalf("points %+v", ps)
+	}
+}

@@ -221,6 +221,12 @@ func nullID(id int64) any {
 
 // addOrderEvent appends a step to an order's timeline.
 func (tx *Tx) addOrderEvent(ctx context.Context, sc anxin.Scope, o *anxin.Order, action, from, to, note string, target int64) (int64, error) {
+	return tx.addOrderEventAt(ctx, sc, o, tx.db.Now(), action, from, to, note, target)
+}
+
+// addOrderEventAt is addOrderEvent dated at: the SLA pass dates a breach
+// when it happened, not when a pass after a restart noticed it.
+func (tx *Tx) addOrderEventAt(ctx context.Context, sc anxin.Scope, o *anxin.Order, at time.Time, action, from, to, note string, target int64) (int64, error) {
 	actor, name, err := tx.actor(ctx, sc)
 	if err != nil {
 		return 0, err
@@ -228,7 +234,7 @@ func (tx *Tx) addOrderEvent(ctx context.Context, sc anxin.Scope, o *anxin.Order,
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO order_events (order_id, at, actor_id, actor_name, actor_org_id, action,
 		from_state, to_state, note, target_org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		o.ID, tx.db.Now(), actor, name, nullID(sc.OrgID), action, from, to, note, nullID(target)).Scan(&id)
+		o.ID, at, actor, name, nullID(sc.OrgID), action, from, to, note, nullID(target)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("order event: %w", err)
 	}

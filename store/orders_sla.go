@@ -178,10 +178,11 @@ func (db *DB) slaOrder(ctx context.Context, id int64, now time.Time) (int, error
 		}
 		running := sla.Running(o.Type, o.State, !o.PausedAt.IsZero())
 		urgency, overdue := o.Urgency, o.Overdue
-		for {
-			p, ok := sla.Next(running, st.deadlines, st.checked)
-			if !ok || p.At.After(now) {
-				break
+		for _, p := range sla.Between(running, st.deadlines, st.checked, now) {
+			// A warning whose deadline has passed too (a pass after a
+			// restart catching up) says nothing the breach does not.
+			if !p.Breach && !st.deadlines[p.Clock].Due.After(now) {
+				continue
 			}
 			if p.Breach {
 				overdue, urgency = true, sla.Raise(urgency)
@@ -189,9 +190,9 @@ func (db *DB) slaOrder(ctx context.Context, id int64, now time.Time) (int, error
 			if err := tx.slaEvent(ctx, o, p); err != nil {
 				return err
 			}
-			st.checked = p.At
 			n++
 		}
+		st.checked = now
 		if _, err := tx.ExecContext(ctx, "UPDATE orders SET overdue = $1, urgency = $2 WHERE id = $3", overdue, urgency, id); err != nil {
 			return err
 		}
@@ -201,17 +202,18 @@ func (db *DB) slaOrder(ctx context.Context, id int64, now time.Time) (int, error
 }
 
 // slaEvent records a warning or breach on the order's timeline and as a
-// notification to the organisation that owns the order.
+// notification to the organisation that owns the order, dated when it
+// happened.
 func (tx *Tx) slaEvent(ctx context.Context, o *anxin.Order, p sla.Point) error {
 	action := "sla_warn"
 	if p.Breach {
 		action = "sla_breach"
 	}
-	if _, err := tx.addOrderEvent(ctx, anxin.SystemScope(), o, action, o.State, o.State, p.Clock, 0); err != nil {
+	if _, err := tx.addOrderEventAt(ctx, anxin.SystemScope(), o, p.At, action, o.State, o.State, p.Clock, 0); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (org_id, region_code, kind, order_id, text, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, nullID(o.OwnerOrgID), o.RegionCode, action+":"+p.Clock, o.ID, o.Number+" "+o.Title, tx.db.Now())
+		VALUES ($1, $2, $3, $4, $5, $6)`, nullID(o.OwnerOrgID), o.RegionCode, action+":"+p.Clock, o.ID, o.Number+" "+o.Title, p.At)
 	return err
 }
 

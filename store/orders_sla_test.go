@@ -97,10 +97,17 @@ func TestSLAClocks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Accepted 9/28 10:01: start within 2 working days (warn 9/29
-			// 17:30, due 9/30 17:30); completion warns 9/30 17:30. All
-			// three fall in the holiday's first pass.
-			run("2025-10-09 08:00", 3)
+			// Accepted 9/28 10:01, now urgent after the breach: start within
+			// 1 working day (warn 9/29 13:45, due 9/29 17:30); completion
+			// (from intake, normal policy) warns 9/30 17:30. The first pass
+			// after the holiday reports the start's breach, dated when it
+			// happened (its warning, overtaken, is skipped), and the
+			// completion's warning.
+			run("2025-10-09 08:00", 2)
+			events, _ = db2.OrderEvents(ctx, w.operator, o.ID)
+			if last := events[len(events)-2]; last.Action != "sla_breach" || last.Note != "start" || !last.At.Equal(cst("2025-09-29 17:30")) {
+				t.Fatalf("start breach dated %v (%s %s), want when it happened", last.At.In(workcal.Location()), last.Action, last.Note)
+			}
 			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.Urgency != anxin.UrgencyEmergency {
 				t.Fatalf("after a second breach urgency %s", got.Urgency)
 			}
