@@ -296,11 +296,23 @@ func (d *orderDemo) visit(tx *store.Tx, op anxin.Scope, o *anxin.Order) error {
 			res.Comment = "服务人员迟到，态度一般"
 		}
 	}
-	_, err := tx.RecordReturnVisit(d.ctx, op, o.ID, res)
+	v, err := tx.RecordReturnVisit(d.ctx, op, o.ID, res)
 	if anxin.ErrorCode(err) == anxin.ECONFLICT || anxin.ErrorCode(err) == anxin.ENOTFOUND {
 		return nil // called today already, or no visit for this type
+	} else if err != nil || v.ComplaintOrderID == 0 || d.r.IntN(100) < 20 {
+		return err // most complaints the city hotline answers; some wait
 	}
-	return err
+	c := &anxin.Order{ID: v.ComplaintOrderID, Version: 1}
+	for _, a := range []anxin.OrderAction{{Action: anxin.ActHandle}, {Action: anxin.ActComplete, Note: "已联系服务商整改，并向老人致歉"}} {
+		if !d.later(2*time.Hour, 4*24*time.Hour) {
+			return nil
+		}
+		a.Version = c.Version
+		if c, err = tx.ActOnOrder(d.ctx, op, c.ID, a); err != nil {
+			return fmt.Errorf("complaint %d %s: %w", v.ComplaintOrderID, a.Action, err)
+		}
+	}
+	return nil
 }
 
 // offersFor picks a category of the demo's requests with items offered in

@@ -19,6 +19,7 @@ const (
 	Start    = "start"    // from acceptance to the start of service
 	Complete = "complete" // from intake to completion
 	Reply    = "reply"    // from intake to the answer (consultations, complaints)
+	Visit    = "visit"    // from completion to the return visit
 )
 
 // Policy is how long each step of an order may take, for one type and
@@ -139,9 +140,12 @@ func (d Deadline) Shift(c workcal.Clock, from, to time.Time) Deadline {
 
 // Running lists the clocks that run for an order in a state: acceptance
 // while dispatched, the start while accepted, completion from intake until
-// done, the reply for consultations and complaints until done. A paused
-// order runs none.
+// done, the reply for consultations and complaints until done, and the
+// return visit once completed. A paused order runs none.
 func Running(typ, state string, paused bool) []string {
+	if state == anxin.StateCompleted && !paused {
+		return []string{Visit}
+	}
 	if paused || !anxin.Open(state) {
 		return nil
 	}

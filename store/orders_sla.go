@@ -21,15 +21,15 @@ type slaState struct {
 }
 
 // slaClocks are the clock columns, by clock name.
-var slaClocks = []string{sla.Accept, sla.Start, sla.Complete, sla.Reply}
+var slaClocks = []string{sla.Accept, sla.Start, sla.Complete, sla.Reply, sla.Visit}
 
 func (tx *Tx) loadSLA(ctx context.Context, id int64) (*slaState, error) {
 	st := &slaState{deadlines: map[string]sla.Deadline{}}
-	var t [8]sql.NullTime
+	var t [10]sql.NullTime
 	var checked sql.NullTime
 	err := tx.QueryRowContext(ctx, `SELECT accept_warn_at, accept_due_at, start_warn_at, start_due_at, complete_warn_at,
-		complete_due_at, reply_warn_at, reply_due_at, sla_checked_at FROM orders WHERE id = $1`, id).
-		Scan(&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &checked)
+		complete_due_at, reply_warn_at, reply_due_at, visit_warn_at, visit_due_at, sla_checked_at FROM orders WHERE id = $1`, id).
+		Scan(&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9], &checked)
 	if err != nil {
 		return nil, fmt.Errorf("load clocks: %w", err)
 	}
@@ -57,7 +57,7 @@ func (tx *Tx) saveSLA(ctx context.Context, o *anxin.Order, state string, paused 
 	args = append(args, nullTime(st.checked), next, kind, o.ID)
 	_, err := tx.ExecContext(ctx, `UPDATE orders SET accept_warn_at = $1, accept_due_at = $2, start_warn_at = $3,
 		start_due_at = $4, complete_warn_at = $5, complete_due_at = $6, reply_warn_at = $7, reply_due_at = $8,
-		sla_checked_at = $9, next_due_at = $10, next_due_kind = $11 WHERE id = $12`, args...)
+		visit_warn_at = $9, visit_due_at = $10, sla_checked_at = $11, next_due_at = $12, next_due_kind = $13 WHERE id = $14`, args...)
 	if err != nil {
 		return fmt.Errorf("save clocks: %w", err)
 	}
@@ -89,6 +89,8 @@ func (tx *Tx) moveClocks(ctx context.Context, o *anxin.Order, action, to string,
 		st.deadlines[sla.Start] = sla.Deadline{}
 	case anxin.ActAccept:
 		st.deadlines[sla.Start] = sla.Set(c, now, p.Start)
+	case anxin.ActComplete:
+		st.deadlines[sla.Visit] = sla.Set(c, now, p.ReturnVisit)
 	case anxin.ActResume:
 		for name, d := range st.deadlines {
 			st.deadlines[name] = d.Shift(c, o.PausedAt, now)

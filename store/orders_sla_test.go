@@ -128,16 +128,27 @@ func TestSLAClocks(t *testing.T) {
 			if !o.CompleteDueAt.Equal(cst("2025-10-11 17:30")) {
 				t.Fatalf("complete due after the pause %v", o.CompleteDueAt.In(workcal.Location()))
 			}
-			// Completion stops the clocks.
+			// Completion stops the service clocks and starts the return
+			// visit's: the order is an emergency by now (two breaches), so
+			// the visit is due within a day, round the clock.
 			for _, a := range []string{anxin.ActStart, anxin.ActComplete} {
 				if o, err = db2.ActOnOrder(ctx, w.provider, o.ID, anxin.OrderAction{Action: a, Version: o.Version}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if !o.NextDueAt.IsZero() {
-				t.Fatalf("completed order next due %v", o.NextDueAt)
+			if o.Urgency != anxin.UrgencyEmergency || !o.NextDueAt.Equal(cst("2025-10-10 12:15")) {
+				t.Fatalf("completed %s order next due %v", o.Urgency, o.NextDueAt.In(workcal.Location()))
 			}
-			run("2025-12-31 12:00", 0)
+			run("2025-12-31 12:00", 1) // the visit's breach; its warning, overtaken, skipped
+			// The visit made, the order closes and no clock runs.
+			now = cst("2026-01-05 10:00")
+			db2.Now = func() time.Time { return now }
+			if _, err := db2.RecordReturnVisit(ctx, w.operator, o.ID, anxin.VisitResult{Reached: true, Score: 4}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.State != anxin.StateClosed || !got.NextDueAt.IsZero() {
+				t.Fatalf("after the visit: %s, next due %v", got.State, got.NextDueAt)
+			}
 		})
 	}
 }
