@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/password"
 )
 
 var _ anxin.OrderService = (*DB)(nil)
@@ -122,11 +123,9 @@ func (tx *Tx) createOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order, e
 	if err != nil {
 		return err
 	}
-	number, err := tx.orderNumber(ctx, now)
-	if err != nil {
-		return err
-	}
-	o.Number, o.State, o.RegionCode, o.ElderName, o.RegionName = number, anxin.StateNew, elder.RegionCode, elder.Name, elder.RegionName
+	// The day's number is taken last: on PostgreSQL its counter row stays
+	// locked until the commit, and concurrent intakes queue on it.
+	o.Number, o.State, o.RegionCode, o.ElderName, o.RegionName = "~"+password.Token(12), anxin.StateNew, elder.RegionCode, elder.Name, elder.RegionName
 	o.CreatedAt, o.UpdatedAt, o.Version, o.CreatedByID, o.CreatedByName = now, now, 1, sc.AccountID, actorName
 	if sc.OrgID != 0 {
 		o.OwnerOrgID = sc.OrgID
@@ -164,6 +163,12 @@ func (tx *Tx) createOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order, e
 	}
 	if err := tx.startClocks(ctx, o); err != nil {
 		return err
+	}
+	if o.Number, err = tx.orderNumber(ctx, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE orders SET number = $1 WHERE id = $2", o.Number, o.ID); err != nil {
+		return fmt.Errorf("number order: %w", err)
 	}
 	return tx.addElderEvent(ctx, o.ElderID, now, "order", o, actorName, o.Number+" "+o.Title)
 }
