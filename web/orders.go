@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -109,6 +110,10 @@ type orderFormPage struct {
 	// Categories are the service categories an order may name (not supply
 	// packages, which supply orders list line by line).
 	Categories []*anxin.Category
+	// Packages are the supply packages offered where the elder lives, for
+	// a supply order; Quantities what the form holds for each (by id).
+	Packages   []*anxin.CatalogueItem
+	Quantities map[int64]int
 	// Key is the idempotency key of this form: submitting it twice makes
 	// one order.
 	Key   string
@@ -141,6 +146,22 @@ func (s *Server) orderForm(r *http.Request, elderID int64, o *anxin.Order, key s
 			p.Categories = append(p.Categories, c)
 		}
 	}
+	if o.Type == anxin.TypeSupply {
+		items, _, err := s.db.FindItems(r.Context(), anxin.SystemScope(), anxin.ItemFilter{Family: anxin.FamilySupply,
+			Within: e.RegionCode, Offered: true, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if anxin.RegionWithin(e.RegionCode, it.AreaCode) {
+				p.Packages = append(p.Packages, it)
+			}
+		}
+		p.Quantities = map[int64]int{}
+		for _, l := range o.Lines {
+			p.Quantities[l.ItemID] = l.Quantity
+		}
+	}
 	return p, nil
 }
 
@@ -171,6 +192,19 @@ func (s *Server) postOrderNew(w http.ResponseWriter, r *http.Request) error {
 	categoryID, _ := strconv.ParseInt(v("category_id"), 10, 64)
 	o := &anxin.Order{Type: v("type"), Channel: v("channel"), Urgency: v("urgency"), ElderID: elderID, Title: v("title"),
 		Description: v("description"), CategoryID: categoryID, IdempotencyKey: v("key")}
+	if o.Type == anxin.TypeSupply {
+		lines, err := readLines(r)
+		if err != nil {
+			p, ferr := s.orderForm(r, elderID, o, o.IdempotencyKey)
+			if ferr != nil {
+				return ferr
+			}
+			p.Error = s.msgs.userMessage(p.Lang, err)
+			s.render(w, r, http.StatusBadRequest, "order_form", p)
+			return nil
+		}
+		o.Lines = lines
+	}
 	err := s.db.CreateOrder(r.Context(), scopeOf(r), o)
 	if err != nil {
 		if !showInForm(err) || elderID == 0 {
@@ -363,4 +397,27 @@ func (s *Server) refuseOnOrder(w http.ResponseWriter, r *http.Request, id int64,
 	p.Error = s.msgs.userMessage(p.Lang, err)
 	s.render(w, r, ErrorStatus(err), "order", p)
 	return nil
+}
+
+// readLines reads a supply order's quantities, posted as qty_<item id>;
+// blank and 0 mean none of that package. A quantity that is not a whole
+// number from 0 to anxin.MaxLineQuantity is refused.
+func readLines(r *http.Request) ([]anxin.OrderLine, error) {
+	var lines []anxin.OrderLine
+	for k, vs := range r.PostForm {
+		id, ok := strings.CutPrefix(k, "qty_")
+		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+			continue
+		}
+		itemID, err := strconv.ParseInt(id, 10, 64)
+		n, nerr := strconv.Atoi(strings.TrimSpace(vs[0]))
+		if err != nil || nerr != nil || n < 0 || n > anxin.MaxLineQuantity {
+			return nil, anxin.ErrorKey(anxin.EINVALID, "err.order_quantity", "A quantity is a whole number from 1 to %d.", anxin.MaxLineQuantity)
+		}
+		if n > 0 {
+			lines = append(lines, anxin.OrderLine{ItemID: itemID, Quantity: n})
+		}
+	}
+	slices.SortFunc(lines, func(a, b anxin.OrderLine) int { return cmp.Compare(a.ItemID, b.ItemID) })
+	return lines, nil
 }

@@ -353,3 +353,39 @@ func TestOverdueOnHome(t *testing.T) {
 		}
 	})
 }
+
+// TestSupplyOrderForm takes a supply order in the console: the packages
+// offered where the elder lives, quantities typed, priced from the
+// catalogue; a bad quantity is refused with the form kept.
+func TestSupplyOrderForm(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		el := orderElder(t, e)
+		items, _, err := e.db.FindItems(ctx, anxin.SystemScope(), anxin.ItemFilter{Family: anxin.FamilySupply, Offered: true, Limit: 50})
+		if err != nil || len(items) < 2 {
+			t.Fatalf("demo supply packages: %d, %v", len(items), err)
+		}
+		c := e.signIn("operator1")
+		st, body := c.get(fmt.Sprintf("/orders/new?elder=%d&type=supply", el.ID))
+		wantStatus(t, "supply form", st, http.StatusOK)
+		wantBody(t, body, fmt.Sprintf(`name="qty_%d"`, items[0].ID), items[0].Name)
+		key := regexp.MustCompile(`name="key" value="([0-9a-f]+)"`).FindStringSubmatch(body)[1]
+		form := url.Values{"elder_id": {fmt.Sprint(el.ID)}, "type": {"supply"}, "urgency": {"normal"}, "channel": {"outbound_campaign"}, "key": {key},
+			fmt.Sprintf("qty_%d", items[0].ID): {"2"}, fmt.Sprintf("qty_%d", items[1].ID): {"-1"}}
+		st, body = c.post("/orders", form)
+		wantStatus(t, "bad quantity", st, http.StatusBadRequest)
+		wantBody(t, body, "1 到 99")
+		form.Set(fmt.Sprintf("qty_%d", items[1].ID), "1")
+		st, loc := c.postLocation("/orders", form)
+		wantStatus(t, "supply order", st, http.StatusSeeOther)
+		m := orderLinkRe.FindStringSubmatch(loc)
+		if m == nil {
+			t.Fatalf("redirect %q", loc)
+		}
+		var o anxin.Order
+		e.api("GET", "/api/v1/orders/"+m[1], e.token("operator1"), nil, &o)
+		want := 2*items[0].PriceFen + items[1].PriceFen
+		if o.Type != anxin.TypeSupply || len(o.Lines) != 2 || o.TotalFen != want || o.Title == "" {
+			t.Fatalf("supply order %+v, want total %d", o, want)
+		}
+	})
+}
