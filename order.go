@@ -79,6 +79,17 @@ const (
 	ActPause    = "pause" // waiting on the elder: the clocks stop
 	ActResume   = "resume"
 	ActNote     = "note" // a note or photos, no change
+	// ActDeliveryFailed records a supply delivery that did not reach the
+	// elder (nobody home, wrong address), with the reason; the order stays
+	// with the supplier for another attempt.
+	ActDeliveryFailed = "delivery_failed"
+)
+
+// Delivery outcomes of a supply order.
+const (
+	DeliveredGate      = "gate"      // left at the gate or door, the elder told
+	DeliveredVolunteer = "volunteer" // handed over by a volunteer (the last 100 m)
+	DeliveryFailed     = "failed"    // an attempt that did not reach the elder
 )
 
 // transitions maps an action to the states it starts from and the state it
@@ -101,10 +112,12 @@ var transitions = map[string]struct {
 	ActPause:    {OpenStates, ""},
 	ActResume:   {OpenStates, ""},
 	ActNote:     {OrderStates, ""},
+
+	ActDeliveryFailed: {[]string{StateAccepted, StateInService}, ""},
 }
 
 // OrderActions lists the actions.
-var OrderActions = []string{ActDispatch, ActAccept, ActReturn, ActSchedule, ActStart, ActComplete, ActHandle,
+var OrderActions = []string{ActDispatch, ActAccept, ActReturn, ActSchedule, ActStart, ActComplete, ActDeliveryFailed, ActHandle,
 	ActClose, ActCancel, ActReopen, ActMerge, ActPause, ActResume, ActNote}
 
 // Transition returns the state an action leads to from state, or a
@@ -188,6 +201,11 @@ type Order struct {
 	StartDueAt    time.Time `json:"start_due_at,omitzero"`
 	CompleteDueAt time.Time `json:"complete_due_at,omitzero"`
 	ReplyDueAt    time.Time `json:"reply_due_at,omitzero"`
+	// DeliveryOutcome and CashFen record how a supply order was delivered
+	// (gate, volunteer; failed for an attempt that did not reach the
+	// elder) and the cash collected.
+	DeliveryOutcome string `json:"delivery_outcome,omitempty"`
+	CashFen         int64  `json:"cash_fen"`
 	// NextDueAt is the next warning or deadline the SLA pass acts on;
 	// Overdue is set once a deadline has passed.
 	NextDueAt time.Time `json:"next_due_at,omitzero"`
@@ -249,6 +267,10 @@ type OrderAction struct {
 	ItemID      int64             `json:"item_id,omitempty"`     // dispatch: the catalogue item (and price) chosen
 	MergeInto   int64             `json:"merge_into,omitempty"`  // merge: the surviving order
 	ScheduledAt time.Time         `json:"scheduled_at,omitzero"` // schedule
+	// Outcome and CashFen complete a supply order: gate or volunteer, and
+	// the cash collected (0 when prepaid or free).
+	Outcome string `json:"outcome,omitempty"`
+	CashFen int64  `json:"cash_fen,omitempty"`
 	Attachments []OrderAttachment `json:"-"`
 }
 

@@ -277,7 +277,19 @@ func (d *orderDemo) order(tx *store.Tx) error {
 	if !d.later(2*time.Hour, 30*time.Hour) || !act(worker, anxin.OrderAction{Action: anxin.ActStart}) {
 		return failed
 	}
-	if !act(worker, anxin.OrderAction{Action: anxin.ActComplete, Note: "服务完成"}) {
+	done := anxin.OrderAction{Action: anxin.ActComplete, Note: "服务完成"}
+	if o.Type == anxin.TypeSupply {
+		if d.r.IntN(100) < 5 {
+			if !act(worker, anxin.OrderAction{Action: anxin.ActDeliveryFailed, Note: "敲门无人应答，电话未接"}) || !d.later(20*time.Hour, 30*time.Hour) {
+				return failed
+			}
+		}
+		done = anxin.OrderAction{Action: anxin.ActComplete, Note: "已送达", Outcome: []string{anxin.DeliveredGate, anxin.DeliveredVolunteer}[d.pick(60, 40)]}
+		if d.r.IntN(100) < 40 {
+			done.CashFen = o.TotalFen // paid in cash on delivery
+		}
+	}
+	if !act(worker, done) {
 		return failed
 	}
 	return d.visit(tx, op, o)

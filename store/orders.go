@@ -22,7 +22,7 @@ const orderCols = `o.id, o.number, o.type, o.channel, o.urgency, o.state, o.elde
 	COALESCE(o.assignee_org_id, 0), COALESCE(g.name, ''), o.scheduled_at, COALESCE(o.merged_into, 0), COALESCE(o.parent_id, 0),
 	COALESCE(o.call_id, 0), COALESCE(o.campaign_task_id, 0), COALESCE(o.owner_org_id, 0), COALESCE(o.created_by, 0),
 	o.created_by_name, o.version, o.paused_at, o.overdue, o.next_due_at, o.created_at, o.updated_at, o.closed_at,
-	o.accept_due_at, o.start_due_at, o.complete_due_at, o.reply_due_at`
+	o.accept_due_at, o.start_due_at, o.complete_due_at, o.reply_due_at, o.delivery_outcome, o.cash_fen`
 
 const orderFrom = ` FROM orders o LEFT JOIN elders e ON e.id = o.elder_id LEFT JOIN regions r ON r.code = o.region_code
 	LEFT JOIN orgs g ON g.id = o.assignee_org_id`
@@ -35,7 +35,7 @@ func scanOrder(s interface{ Scan(...any) error }) (*anxin.Order, error) {
 		&o.AssigneeOrgID, &o.AssigneeName, &scheduled, &o.MergedInto, &o.ParentID,
 		&o.CallID, &o.CampaignTaskID, &o.OwnerOrgID, &o.CreatedByID,
 		&o.CreatedByName, &o.Version, &paused, &o.Overdue, &due, &o.CreatedAt, &o.UpdatedAt, &closed,
-		&accept, &start, &complete, &reply)
+		&accept, &start, &complete, &reply, &o.DeliveryOutcome, &o.CashFen)
 	if err != nil {
 		return nil, err
 	}
@@ -347,9 +347,15 @@ func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilte
 	return out, total, rows.Err()
 }
 
+// setDelivery records a supply order's delivery outcome and cash.
+func (tx *Tx) setDelivery(ctx context.Context, id int64, outcome string, cashFen int64) error {
+	_, err := tx.ExecContext(ctx, "UPDATE orders SET delivery_outcome = $1, cash_fen = $2 WHERE id = $3", outcome, cashFen, id)
+	return err
+}
+
 // assigneeActions are done by the organisation an order is dispatched to
 // (or by staff on its behalf, when it phones in).
-var assigneeActions = []string{anxin.ActAccept, anxin.ActReturn, anxin.ActSchedule, anxin.ActStart, anxin.ActComplete}
+var assigneeActions = []string{anxin.ActAccept, anxin.ActReturn, anxin.ActSchedule, anxin.ActStart, anxin.ActComplete, anxin.ActDeliveryFailed}
 
 // maxAttachments bounds the photos of one action.
 const maxAttachments = 6
@@ -474,6 +480,28 @@ func (tx *Tx) applyAction(ctx context.Context, sc anxin.Scope, o *anxin.Order, a
 	case anxin.ActNote:
 		if note == "" && len(a.Attachments) == 0 {
 			return anxin.ErrorKey(anxin.EINVALID, "err.order_note_empty", "Write a note or attach a photo.")
+		}
+	case anxin.ActComplete:
+		if o.Type == anxin.TypeSupply {
+			if a.Outcome != anxin.DeliveredGate && a.Outcome != anxin.DeliveredVolunteer {
+				return anxin.ErrorKey(anxin.EINVALID, "err.delivery_outcome", "Say how the packages were delivered: at the gate or by a volunteer.")
+			}
+			if err := anxin.ValidatePrice(a.CashFen); err != nil {
+				return err
+			}
+			if err := tx.setDelivery(ctx, o.ID, a.Outcome, a.CashFen); err != nil {
+				return err
+			}
+		}
+	case anxin.ActDeliveryFailed:
+		if o.Type != anxin.TypeSupply {
+			return anxin.ErrorKey(anxin.ECONFLICT, "err.delivery_not_supply", "Only supply orders are delivered.")
+		}
+		if note == "" {
+			return anxin.ErrorKey(anxin.EINVALID, "err.order_reason", "Give a reason.")
+		}
+		if err := tx.setDelivery(ctx, o.ID, anxin.DeliveryFailed, 0); err != nil {
+			return err
 		}
 	}
 	switch to {

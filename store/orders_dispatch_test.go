@@ -30,7 +30,7 @@ func approvedProvider(t *testing.T, db *store.DB, staff anxin.Scope, org *anxin.
 			catID = c.ID
 		}
 	}
-	it := &anxin.CatalogueItem{CategoryID: catID, Name: "居家保洁", Unit: "小时", ProviderOrgID: org.ID, AreaCode: "310107"}
+	it := &anxin.CatalogueItem{CategoryID: catID, Name: "居家保洁", Unit: "小时", ProviderOrgID: org.ID, AreaCode: "310107", Contents: "保洁 2 小时起"}
 	if err := db.CreateItem(ctx, staff, it, fen); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,11 @@ func approvedProvider(t *testing.T, db *store.DB, staff anxin.Scope, org *anxin.
 	if err := db.ApproveItem(ctx, anxin.SystemScope(), it.ID, cur.Version); err != nil {
 		t.Fatal(err)
 	}
-	return cur
+	approved, err := db.FindItem(ctx, anxin.SystemScope(), it.ID)
+	if err != nil || !approved.Offered() {
+		t.Fatalf("approved item %+v: %v", approved, err)
+	}
+	return approved
 }
 
 func TestDispatchSuggestions(t *testing.T) {

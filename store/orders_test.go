@@ -202,3 +202,66 @@ func TestOrderBadInput(t *testing.T) {
 		})
 	})
 }
+
+// TestSupplyDelivery delivers a supply order: a failed attempt needs a
+// reason and keeps the order with the supplier; completion needs how it
+// was delivered and records the cash.
+func TestSupplyDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newOrderWorld(t, db)
+		items, _, err := db.FindItems(ctx, anxin.SystemScope(), anxin.ItemFilter{Family: anxin.FamilySupply, Offered: true, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) == 0 {
+			// The store tests run without the demo: make a supplier and a package.
+			sup := mustCreateOrg(t, db, anxin.OrgSupplier, "家乐福", "3101")
+			staff := anxin.ScopeOf(mustCreateAccount(t, db, sup, "carrefour", anxin.RolePartner))
+			items = []*anxin.CatalogueItem{approvedProvider(t, db, staff, sup, "91310107MA1G00201", "sup-food", 5000)}
+		}
+		o := &anxin.Order{Type: anxin.TypeSupply, Channel: anxin.ChannelOutbound, ElderID: w.elder.ID,
+			Lines: []anxin.OrderLine{{ItemID: items[0].ID, Quantity: 2}}}
+		if err := db.CreateOrder(ctx, w.operator, o); err != nil {
+			t.Fatal(err)
+		}
+		if o.TotalFen != 2*items[0].PriceFen || o.Title == "" {
+			t.Fatalf("supply order %+v", o)
+		}
+		supplier := o.Lines[0].SupplierID
+		step := func(a anxin.OrderAction) error {
+			a.Version = o.Version
+			got, err := db.ActOnOrder(ctx, w.operator, o.ID, a)
+			if err == nil {
+				o = got
+			}
+			return err
+		}
+		for _, a := range []anxin.OrderAction{{Action: anxin.ActDispatch, OrgID: supplier}, {Action: anxin.ActAccept}} {
+			if err := step(a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantCode(t, step(anxin.OrderAction{Action: anxin.ActDeliveryFailed}), anxin.EINVALID)
+		if err := step(anxin.OrderAction{Action: anxin.ActDeliveryFailed, Note: "无人在家"}); err != nil || o.State != anxin.StateAccepted || o.DeliveryOutcome != anxin.DeliveryFailed {
+			t.Fatalf("failed attempt: %s %s %v", o.State, o.DeliveryOutcome, err)
+		}
+		if err := step(anxin.OrderAction{Action: anxin.ActStart}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, step(anxin.OrderAction{Action: anxin.ActComplete}), anxin.EINVALID)
+		wantCode(t, step(anxin.OrderAction{Action: anxin.ActComplete, Outcome: anxin.DeliveredGate, CashFen: -100}), anxin.EINVALID)
+		if err := step(anxin.OrderAction{Action: anxin.ActComplete, Outcome: anxin.DeliveredVolunteer, CashFen: o.TotalFen}); err != nil {
+			t.Fatal(err)
+		}
+		if o.State != anxin.StateCompleted || o.DeliveryOutcome != anxin.DeliveredVolunteer || o.CashFen != o.TotalFen {
+			t.Fatalf("delivered: %+v", o)
+		}
+		// A service order has no deliveries.
+		s := newServiceOrder(w.elder.ID)
+		if err := db.CreateOrder(ctx, w.operator, s); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.ActOnOrder(ctx, w.operator, s.ID, anxin.OrderAction{Action: anxin.ActDeliveryFailed, Version: 1, Note: "x"})
+		wantCode(t, err, anxin.ECONFLICT)
+	})
+}

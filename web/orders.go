@@ -249,6 +249,10 @@ func actionsFor(sc anxin.Scope, o *anxin.Order) []string {
 	var out []string
 	for _, a := range anxin.Allowed(o.State) {
 		switch a {
+		case anxin.ActDeliveryFailed:
+			if (assignee || staff) && o.Type == anxin.TypeSupply {
+				out = append(out, a)
+			}
 		case anxin.ActAccept, anxin.ActReturn, anxin.ActSchedule, anxin.ActStart, anxin.ActComplete:
 			if assignee || staff {
 				out = append(out, a)

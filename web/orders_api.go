@@ -171,6 +171,8 @@ type actionInput struct {
 	ItemID      int64     `json:"item_id"`
 	MergeInto   int64     `json:"merge_into"`
 	ScheduledAt time.Time `json:"scheduled_at"`
+	Outcome     string    `json:"outcome"`
+	CashFen     int64     `json:"cash_fen"`
 }
 
 func (s *Server) apiActOnOrder(w http.ResponseWriter, r *http.Request) error {
@@ -189,7 +191,7 @@ func (s *Server) apiActOnOrder(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		a = anxin.OrderAction{Action: in.Action, Version: in.Version, Note: in.Note, OrgID: in.OrgID, ItemID: in.ItemID,
-			MergeInto: in.MergeInto, ScheduledAt: in.ScheduledAt}
+			MergeInto: in.MergeInto, ScheduledAt: in.ScheduledAt, Outcome: in.Outcome, CashFen: in.CashFen}
 	}
 	o, err := s.db.ActOnOrder(r.Context(), scopeOf(r), id, a)
 	if err != nil {
@@ -203,8 +205,9 @@ func (s *Server) apiActOnOrder(w http.ResponseWriter, r *http.Request) error {
 const maxActionBody = 6*anxin.MaxAttachmentBytes + 1<<20
 
 // readActionForm reads an action posted as a form (the console, or the
-// API with photos): action, version, note, org_id, merge_into,
-// scheduled_at (2006-01-02T15:04 in China time) and "photo" files.
+// API with photos): action, version, note, org_id, item_id or offer,
+// merge_into, scheduled_at (2006-01-02T15:04 in China time), outcome and
+// cash (yuan as typed, for a supply delivery) and "photo" files.
 func readActionForm(r *http.Request) (anxin.OrderAction, error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxActionBody)
 	if err := r.ParseMultipartForm(1 << 20); err != nil && err != http.ErrNotMultipart {
@@ -222,6 +225,14 @@ func readActionForm(r *http.Request) (anxin.OrderAction, error) {
 		a.ItemID, _ = strconv.ParseInt(item, 10, 64)
 	}
 	a.MergeInto, _ = strconv.ParseInt(strings.TrimPrefix(v("merge_into"), "#"), 10, 64)
+	a.Outcome = v("outcome")
+	if c := v("cash"); c != "" {
+		fen, err := anxin.ParseYuan(c)
+		if err != nil {
+			return a, err
+		}
+		a.CashFen = fen
+	}
 	if t := v("scheduled_at"); t != "" {
 		at, err := time.ParseInLocation("2006-01-02T15:04", t, chinaTime)
 		if err != nil {
