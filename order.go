@@ -261,16 +261,16 @@ type OrderAction struct {
 	Action string `json:"action"`
 	// Version is the order's version the actor saw; a different current
 	// version is a conflict (someone else acted first).
-	Version     int               `json:"version"`
-	Note        string            `json:"note,omitempty"`
-	OrgID       int64             `json:"org_id,omitempty"`      // dispatch: to whom
-	ItemID      int64             `json:"item_id,omitempty"`     // dispatch: the catalogue item (and price) chosen
-	MergeInto   int64             `json:"merge_into,omitempty"`  // merge: the surviving order
-	ScheduledAt time.Time         `json:"scheduled_at,omitzero"` // schedule
+	Version     int       `json:"version"`
+	Note        string    `json:"note,omitempty"`
+	OrgID       int64     `json:"org_id,omitempty"`      // dispatch: to whom
+	ItemID      int64     `json:"item_id,omitempty"`     // dispatch: the catalogue item (and price) chosen
+	MergeInto   int64     `json:"merge_into,omitempty"`  // merge: the surviving order
+	ScheduledAt time.Time `json:"scheduled_at,omitzero"` // schedule
 	// Outcome and CashFen complete a supply order: gate or volunteer, and
 	// the cash collected (0 when prepaid or free).
-	Outcome string `json:"outcome,omitempty"`
-	CashFen int64  `json:"cash_fen,omitempty"`
+	Outcome     string            `json:"outcome,omitempty"`
+	CashFen     int64             `json:"cash_fen,omitempty"`
 	Attachments []OrderAttachment `json:"-"`
 }
 
