@@ -382,3 +382,39 @@ type Suggestion struct {
 	// accepted or in service now.
 	OpenOrders int `json:"open_orders"`
 }
+
+// PickRow is one supply order on a supplier's pick list: where it goes,
+// for whom, and what to pack.
+type PickRow struct {
+	OrderID       int64       `json:"order_id"`
+	Number        string      `json:"number"`
+	State         string      `json:"state"`
+	ElderName     string      `json:"elder_name"`
+	Phone         string      `json:"phone"` // the elder's first number, canonical
+	Address       string      `json:"address"`
+	Compound      string      `json:"compound"` // see Compound
+	StreetName    string      `json:"street_name"`
+	CommitteeCode string      `json:"committee_code"`
+	CommitteeName string      `json:"committee_name"`
+	ScheduledAt   time.Time   `json:"scheduled_at,omitzero"`
+	Lines         []OrderLine `json:"lines"`
+	TotalFen      int64       `json:"total_fen"`
+}
+
+// compoundEnds are the words after which a Shanghai or Wuxi address has
+// named its compound or building: 541弄, 5号, 曹杨新村, 兰花苑.
+var compoundEnds = []string{"弄", "号", "小区", "新村", "村", "苑", "园", "里", "坊"}
+
+// Compound returns the part of an address that names the compound (小区)
+// a courier walks to: up to the first 弄, else the first 号, else the
+// first compound word; the whole address when none is found.
+// "淞滨路541弄54号602室" → "淞滨路541弄".
+func Compound(address string) string {
+	address = strings.TrimSpace(address)
+	for _, end := range compoundEnds {
+		if i := strings.Index(address, end); i > 0 {
+			return address[:i+len(end)]
+		}
+	}
+	return address
+}

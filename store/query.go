@@ -54,6 +54,15 @@ func (w *where) in(col string, values []string) {
 	w.conds = append(w.conds, col+" IN ("+strings.Join(ph, ", ")+")")
 }
 
+// inIDs adds "col IN (…)" for ids.
+func (w *where) inIDs(col string, ids []any) {
+	ph := make([]string, len(ids))
+	for i, v := range ids {
+		ph[i] = w.arg(v)
+	}
+	w.conds = append(w.conds, col+" IN ("+strings.Join(ph, ", ")+")")
+}
+
 // subtree restricts col (a region code column) to the subtree rooted at
 // code, as an index-friendly range: codes are digits, ':' sorts right after
 // '9'. PostgreSQL code columns use the C collation so the range is bytewise.

@@ -27,6 +27,7 @@ func (s *Server) routesOrders() {
 	s.handle("POST /orders/{id}/act", s.postOrderAct) // checks like page, after reading photos; see there
 	s.page("GET /orders/{id}/attachments/{aid}", s.getOrderAttachment)
 	s.page("POST /orders/{id}/visit", s.postReturnVisit)
+	s.routesPickList()
 }
 
 // orderViews are the saved views over the list, in tab order.

@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/anxin-care/anxin"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/xuri/excelize/v2"
 )
 
 // orderElder registers an elder in a 曹杨新村 committee, as the system.
@@ -386,6 +388,72 @@ func TestSupplyOrderForm(t *testing.T) {
 		want := 2*items[0].PriceFen + items[1].PriceFen
 		if o.Type != anxin.TypeSupply || len(o.Lines) != 2 || o.TotalFen != want || o.Title == "" {
 			t.Fatalf("supply order %+v, want total %d", o, want)
+		}
+	})
+}
+
+// TestPickList: a supplier's pick list for the day groups its supply
+// orders by street, committee and compound, totals the packages, and the
+// workbook (with full numbers) is audited; another supplier sees nothing.
+func TestPickList(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		el := orderElder(t, e)
+		el2 := &anxin.Elder{Name: "张桂兰", RegionCode: "310107005001", Address: "淞滨路541弄54号602室",
+			Phones: []anxin.Phone{{Number: "13900001234", Label: anxin.PhoneMobile}}}
+		if err := e.db.CreateElder(ctx, anxin.SystemScope(), el2); err != nil {
+			t.Fatal(err)
+		}
+		items, _, err := e.db.FindItems(ctx, anxin.SystemScope(), anxin.ItemFilter{Family: anxin.FamilySupply, Offered: true, Limit: 50})
+		if err != nil || len(items) == 0 {
+			t.Fatalf("packages: %v", err)
+		}
+		pkg := items[0]
+		op := e.token("operator1")
+		for _, id := range []int64{el.ID, el2.ID} {
+			var o anxin.Order
+			wantStatus(t, "supply order", e.api("POST", "/api/v1/orders", op, map[string]any{"type": "supply", "elder_id": id,
+				"lines": []map[string]any{{"item_id": pkg.ID, "quantity": 2}}}, &o), http.StatusCreated)
+			wantStatus(t, "dispatch", e.api("POST", fmt.Sprintf("/api/v1/orders/%d/actions", o.ID), op,
+				map[string]any{"action": "dispatch", "version": o.Version, "org_id": pkg.ProviderOrgID}, nil), http.StatusOK)
+		}
+		var supplierUser string
+		for _, u := range []string{"supplier1", "supplier2", "supplier3"} {
+			a, err := e.db.AccountByUsername(ctx, u)
+			if err == nil && a.OrgID == pkg.ProviderOrgID {
+				supplierUser = u
+			}
+		}
+		if supplierUser == "" {
+			t.Fatalf("no demo account for supplier %d", pkg.ProviderOrgID)
+		}
+		c := e.signIn(supplierUser)
+		st, body := c.get("/orders/picklist")
+		wantStatus(t, "pick list", st, http.StatusOK)
+		wantBody(t, body, "共 2 单待配送", "曹杨新村街道", "源园居委会", "淞滨路541弄", pkg.Name+" × <strong>4</strong>", "139****1234")
+		if strings.Contains(body, "13900001234") {
+			t.Fatal("the page shows a full number")
+		}
+		st, xlsx := c.get("/orders/picklist.xlsx")
+		wantStatus(t, "pick list workbook", st, http.StatusOK)
+		f, err := excelize.OpenReader(strings.NewReader(xlsx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows(f.GetSheetName(0))
+		if len(rows) != 3 || !slices.Contains(rows[1], "13812345678") && !slices.Contains(rows[2], "13812345678") {
+			t.Fatalf("workbook rows %v", rows)
+		}
+		entries, _, err := e.db.FindAudit(ctx, anxin.SystemScope(), anxin.AuditFilter{Action: anxin.AuditExport, Limit: 10})
+		if err != nil || len(entries) == 0 || entries[0].TargetType != "picklist" {
+			t.Fatalf("audit %+v %v", entries, err)
+		}
+		// Another supplier's list is its own, and empty.
+		for _, u := range []string{"supplier1", "supplier2", "supplier3"} {
+			if u != supplierUser {
+				_, body = e.signIn(u).get(fmt.Sprintf("/orders/picklist?supplier=%d", pkg.ProviderOrgID))
+				wantBody(t, body, "这一天没有待配送的订单")
+				break
+			}
 		}
 	})
 }
