@@ -27,9 +27,9 @@ func TestTransitions(t *testing.T) {
 func TestCompound(t *testing.T) {
 	for addr, want := range map[string]string{
 		"淞滨路541弄54号602室": "淞滨路541弄",
-		"枫桥路5号楼302室":    "枫桥路5号",
-		"曹杨新村12号":       "曹杨新村12号",
-		"兰花苑3幢201":      "兰花苑",
+		"枫桥路5号楼302室":     "枫桥路5号",
+		"曹杨新村12号":        "曹杨新村12号",
+		"兰花苑3幢201":       "兰花苑",
 		"":               "",
 		"no compound":    "no compound",
 	} {
