@@ -26,6 +26,7 @@ const (
 	AuditVocabCreate    = "vocab.create"
 	AuditVocabUpdate    = "vocab.update"
 	AuditVocabDelete    = "vocab.delete"
+	AuditCalendarUpdate = "calendar.update"
 )
 
 // AuditEntry is one line of the audit log: who did what, when, from where,

@@ -31,7 +31,8 @@ type migration struct {
 
 // goMigrations are steps written in Go, by version.
 var goMigrations = map[int]migration{
-	2: {version: 2, name: "regions", apply: loadShippedRegions},
+	2:  {version: 2, name: "regions", apply: loadShippedRegions},
+	14: {version: 14, name: "calendar", apply: loadShippedCalendar},
 }
 
 // migrations returns the engine's steps in order.

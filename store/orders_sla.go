@@ -67,7 +67,7 @@ func (tx *Tx) saveSLA(ctx context.Context, o *anxin.Order, state string, paused 
 // startClocks sets the clocks of a new order: completion (or the reply)
 // from intake.
 func (tx *Tx) startClocks(ctx context.Context, o *anxin.Order) error {
-	p, c := tx.db.SLA.Policy(o.Type, o.Urgency)
+	p, c := tx.db.Clocks().Policy(o.Type, o.Urgency)
 	st := &slaState{deadlines: map[string]sla.Deadline{
 		sla.Complete: sla.Set(c, o.CreatedAt, p.Complete),
 		sla.Reply:    sla.Set(c, o.CreatedAt, p.Reply),
@@ -82,7 +82,7 @@ func (tx *Tx) moveClocks(ctx context.Context, o *anxin.Order, action, to string,
 	if err != nil {
 		return err
 	}
-	p, c := tx.db.SLA.Policy(o.Type, o.Urgency)
+	p, c := tx.db.Clocks().Policy(o.Type, o.Urgency)
 	switch action {
 	case anxin.ActDispatch:
 		st.deadlines[sla.Accept] = sla.Set(c, now, p.Accept)

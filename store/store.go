@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/anxin-care/anxin"
@@ -47,9 +48,10 @@ type DB struct {
 	r      *sql.DB // reads
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
-	// SLA holds the work orders' clock policies and calendar (the shipped
-	// defaults unless replaced).
-	SLA *sla.Book
+	// clocks holds the work orders' clock policies on the working-day
+	// calendar administrators keep (see LoadCalendar); replaced whole, read
+	// by every request.
+	clocks atomic.Pointer[sla.Book]
 	// VisitCallsPerDay caps return-visit calls per elder per China day,
 	// across orders (default 1).
 	VisitCallsPerDay int
@@ -59,7 +61,8 @@ type DB struct {
 // It returns EUNAVAILABLE with a clear message when PostgreSQL cannot be
 // reached or the data directory cannot be used.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }, SLA: sla.NewBook(sla.Defaults(), workcal.Default()), VisitCallsPerDay: 1}
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }, VisitCallsPerDay: 1}
+	db.clocks.Store(sla.NewBook(sla.Defaults(), workcal.Default()))
 	if IsPostgresURL(cfg.URL) {
 		if err := db.openPostgres(ctx, cfg); err != nil {
 			return nil, err

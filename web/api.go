@@ -51,6 +51,7 @@ func (s *Server) routesPages() {
 	s.routesEldersImport()
 	s.routesVocab()
 	s.routesOrders()
+	s.routesCalendar()
 	s.routesCatalogue()
 	s.routesProviders()
 	s.routesMe()

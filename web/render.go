@@ -132,6 +132,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/admin/orgs", "nav.orgs", p.IsAdmin()},
 		{"/admin/accounts", "nav.accounts", p.IsAdmin()},
 		{"/admin/lists", "nav.vocab", p.IsAdmin()},
+		{"/admin/calendar", "nav.calendar", p.IsAdmin()},
 		{"/admin/audit", "nav.audit", p.IsAdmin()},
 		{"/me", "nav.me", true},
 	}

@@ -111,6 +111,11 @@ func (s *Server) RunClocks(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		// An administrator's edit of the holiday calendar on another node
+		// reaches this one before its next pass.
+		if err := s.db.LoadCalendar(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("load holiday calendar", "err", err)
+		}
 		if n, err := s.db.RunSLA(ctx, s.cfg.Now()); err != nil && ctx.Err() == nil {
 			s.log.Warn("SLA pass", "err", err)
 		} else if n > 0 {

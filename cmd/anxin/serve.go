@@ -40,6 +40,9 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := db.LoadCalendar(ctx); err != nil {
+		return err
+	}
 
 	n, err := db.CountAccounts(ctx)
 	if err != nil {
