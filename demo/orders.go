@@ -169,6 +169,9 @@ func (d *orderDemo) order(tx *store.Tx) error {
 	e := d.elders[d.r.IntN(len(d.elders))]
 	d.cur = d.now.Add(-time.Duration(d.r.Int64N(int64(90 * 24 * time.Hour))))
 	d.cur = time.Date(d.cur.Year(), d.cur.Month(), d.cur.Day(), 0, 0, 0, 0, time.UTC).Add(time.Duration(d.r.IntN(12*60)) * time.Minute) // 08:00–20:00 China time
+	if !d.cur.Before(d.now) {
+		d.cur = d.now.Add(-time.Hour) // today's, not yet come: an hour ago
+	}
 	op := d.operators[d.r.IntN(len(d.operators))]
 	if !op.CoversRegion(e.RegionCode) {
 		op = d.operators[0] // the city hotline's

@@ -94,88 +94,82 @@ func (tx *Tx) RecordReturnVisit(ctx context.Context, sc anxin.Scope, orderID int
 	if utf8.RuneCountInString(r.Comment) > 2000 {
 		return nil, anxin.ErrorKey(anxin.EINVALID, "err.order_note_long", "A note has at most 2,000 characters.")
 	}
-	var out *anxin.ReturnVisit
-	err := func() error {
-		o, err := findOrder(ctx, tx, sc, orderID)
+	o, err := findOrder(ctx, tx, sc, orderID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := findReturnVisit(ctx, tx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if v.State != anxin.VisitDue || o.State != anxin.StateCompleted {
+		return nil, anxin.ErrorKey(anxin.ECONFLICT, "err.visit_done", "The return visit of this order has been made, or the order is no longer completed.")
+	}
+	now := tx.db.Now()
+	day := now.In(chinaZone)
+	dayStart := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, chinaZone).UTC()
+	var calls int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM return_visit_calls WHERE elder_id = $1 AND at >= $2",
+		o.ElderID, dayStart).Scan(&calls); err != nil {
+		return nil, err
+	}
+	if calls >= tx.db.VisitCallsPerDay {
+		return nil, anxin.ErrorKey(anxin.ECONFLICT, "err.visit_cap",
+			"This elder has had a return-visit call today already; call again tomorrow.")
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO return_visit_calls (visit_id, elder_id, at, reached, actor_id) VALUES ($1, $2, $3, $4, $5)",
+		v.ID, o.ElderID, now, r.Reached, nullID(sc.AccountID)); err != nil {
+		return nil, err
+	}
+	comment := strings.TrimSpace(r.Comment)
+	switch {
+	case r.Reached:
+		v.State, v.Score, v.Comment, v.FamilyAnswered = anxin.VisitDone, r.Score, comment, r.FamilyAnswered
+	case r.GiveUp:
+		v.State, v.Comment = anxin.VisitUnreachable, comment
+	default:
+		if _, err := tx.addOrderEvent(ctx, sc, o, anxin.ActNote, o.State, o.State, "回访未接通", 0); err != nil {
+			return nil, err
+		}
+		return findReturnVisit(ctx, tx, orderID)
+	}
+	if v.State == anxin.VisitDone && v.Score <= anxin.ComplaintScore {
+		c := &anxin.Order{Type: anxin.TypeComplaint, Channel: anxin.ChannelOutbound, Urgency: anxin.UrgencyUrgent,
+			ElderID: o.ElderID, ParentID: o.ID, Title: truncateRunes("回访不满意："+o.Title, 100),
+			Description: fmt.Sprintf("%s 回访评分 %d 分。%s", o.Number, v.Score, comment)}
+		elder, err := findElder(ctx, tx, anxin.SystemScope(), o.ElderID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		v, err := findReturnVisit(ctx, tx, orderID)
-		if err != nil {
-			return err
+		if err := tx.createOrder(ctx, sc, c, elder, ""); err != nil {
+			return nil, err
 		}
-		if v.State != anxin.VisitDue || o.State != anxin.StateCompleted {
-			return anxin.ErrorKey(anxin.ECONFLICT, "err.visit_done", "The return visit of this order has been made, or the order is no longer completed.")
+		v.ComplaintOrderID = c.ID
+	}
+	if v.State == anxin.VisitDone && o.AssigneeOrgID != 0 {
+		// An assignee without a provider profile (a committee, a
+		// volunteer team) has no rating to follow.
+		if err := tx.RateProvider(ctx, o.AssigneeOrgID, v.Score); err != nil && anxin.ErrorCode(err) != anxin.ENOTFOUND {
+			return nil, err
 		}
-		now := tx.db.Now()
-		day := now.In(chinaZone)
-		dayStart := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, chinaZone).UTC()
-		var calls int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM return_visit_calls WHERE elder_id = $1 AND at >= $2",
-			o.ElderID, dayStart).Scan(&calls); err != nil {
-			return err
-		}
-		if calls >= tx.db.VisitCallsPerDay {
-			return anxin.ErrorKey(anxin.ECONFLICT, "err.visit_cap",
-				"This elder has had a return-visit call today already; call again tomorrow.")
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO return_visit_calls (visit_id, elder_id, at, reached, actor_id) VALUES ($1, $2, $3, $4, $5)",
-			v.ID, o.ElderID, now, r.Reached, nullID(sc.AccountID)); err != nil {
-			return err
-		}
-		comment := strings.TrimSpace(r.Comment)
-		switch {
-		case r.Reached:
-			v.State, v.Score, v.Comment, v.FamilyAnswered = anxin.VisitDone, r.Score, comment, r.FamilyAnswered
-		case r.GiveUp:
-			v.State, v.Comment = anxin.VisitUnreachable, comment
-		default:
-			if _, err := tx.addOrderEvent(ctx, sc, o, anxin.ActNote, o.State, o.State, "回访未接通", 0); err != nil {
-				return err
-			}
-			out, err = findReturnVisit(ctx, tx, orderID)
-			return err
-		}
-		if v.State == anxin.VisitDone && v.Score <= anxin.ComplaintScore {
-			c := &anxin.Order{Type: anxin.TypeComplaint, Channel: anxin.ChannelOutbound, Urgency: anxin.UrgencyUrgent,
-				ElderID: o.ElderID, ParentID: o.ID, Title: truncateRunes("回访不满意："+o.Title, 100),
-				Description: fmt.Sprintf("%s 回访评分 %d 分。%s", o.Number, v.Score, comment)}
-			elder, err := findElder(ctx, tx, anxin.SystemScope(), o.ElderID)
-			if err != nil {
-				return err
-			}
-			if err := tx.createOrder(ctx, sc, c, elder, ""); err != nil {
-				return err
-			}
-			v.ComplaintOrderID = c.ID
-		}
-		if v.State == anxin.VisitDone && o.AssigneeOrgID != 0 {
-			// An assignee without a provider profile (a committee, a
-			// volunteer team) has no rating to follow.
-			if err := tx.RateProvider(ctx, o.AssigneeOrgID, v.Score); err != nil && anxin.ErrorCode(err) != anxin.ENOTFOUND {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE return_visits SET state = $1, score = $2, comment = $3, family_answered = $4,
-			done_by = $5, done_at = $6, complaint_order_id = $7 WHERE id = $8`,
-			v.State, nullInt(v.Score), v.Comment, v.FamilyAnswered, nullID(sc.AccountID), now, nullID(v.ComplaintOrderID), v.ID)
-		if err != nil {
-			return err
-		}
-		note := fmt.Sprintf("回访 %d 分", v.Score)
-		if v.State == anxin.VisitUnreachable {
-			note = "回访未能联系上"
-		}
-		if comment != "" {
-			note += "：" + comment
-		}
-		if err := tx.applyAction(ctx, sc, o, anxin.OrderAction{Action: anxin.ActClose, Version: o.Version, Note: note}, anxin.StateClosed); err != nil {
-			return err
-		}
-		out, err = findReturnVisit(ctx, tx, orderID)
-		return err
-	}()
-	return out, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE return_visits SET state = $1, score = $2, comment = $3, family_answered = $4,
+		done_by = $5, done_at = $6, complaint_order_id = $7 WHERE id = $8`,
+		v.State, nullInt(v.Score), v.Comment, v.FamilyAnswered, nullID(sc.AccountID), now, nullID(v.ComplaintOrderID), v.ID)
+	if err != nil {
+		return nil, err
+	}
+	note := fmt.Sprintf("回访 %d 分", v.Score)
+	if v.State == anxin.VisitUnreachable {
+		note = "回访未能联系上"
+	}
+	if comment != "" {
+		note += "：" + comment
+	}
+	if err := tx.applyAction(ctx, sc, o, anxin.OrderAction{Action: anxin.ActClose, Version: o.Version, Note: note}, anxin.StateClosed); err != nil {
+		return nil, err
+	}
+	return findReturnVisit(ctx, tx, orderID)
 }
 
 func nullInt(n int) any {
