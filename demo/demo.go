@@ -120,7 +120,7 @@ func LoadWith(ctx context.Context, db *store.DB, h password.Hasher, opt Options)
 		}
 	}
 	if opt.Orders > 0 && opt.Elders > 0 {
-		if err := loadOrders(ctx, db, l, opt.Orders, db.Now()); err != nil {
+		if err := loadOrders(ctx, db, opt.Orders, db.Now()); err != nil {
 			return nil, err
 		}
 	}

@@ -45,10 +45,19 @@ type orderDemo struct {
 
 // loadOrders writes n orders dated over the 90 days before now, then runs
 // the SLA pass as of now.
-func loadOrders(ctx context.Context, db *store.DB, l *loader, n int, now time.Time) error {
-	d := &orderDemo{ctx: ctx, db: db, r: rand.New(rand.NewPCG(orderSeed, 1)), now: now, byOrg: map[int64]anxin.Scope{},
+func loadOrders(ctx context.Context, db *store.DB, n int, now time.Time) error {
+	return PlayOrders(ctx, db, n, orderSeed, now, nil)
+}
+
+// PlayOrders plays n more orders of the demo's kind into a database that
+// holds the demo dataset (its accounts, catalogue and elders), dated over
+// the 90 days before now, in transactions of ordersPerTx, calling progress
+// (when not nil) after each; then it runs the SLA pass as of now. The
+// benchmarks use it to fill a database with realistic orders.
+func PlayOrders(ctx context.Context, db *store.DB, n int, seed uint64, now time.Time, progress func(done int)) error {
+	d := &orderDemo{ctx: ctx, db: db, r: rand.New(rand.NewPCG(seed, 1)), now: now, byOrg: map[int64]anxin.Scope{},
 		offers: map[string][]*anxin.CatalogueItem{}, catIDs: map[string]int64{}, committee: map[string]int64{}}
-	if err := d.prepare(l); err != nil {
+	if err := d.prepare(); err != nil {
 		return err
 	}
 	clock := db.Now
@@ -66,6 +75,9 @@ func loadOrders(ctx context.Context, db *store.DB, l *loader, n int, now time.Ti
 		if err != nil {
 			return err
 		}
+		if progress != nil {
+			progress(min(start+ordersPerTx, n))
+		}
 	}
 	db.Now = clock
 	if _, err := db.RunSLA(ctx, now); err != nil {
@@ -74,12 +86,13 @@ func loadOrders(ctx context.Context, db *store.DB, l *loader, n int, now time.Ti
 	return nil
 }
 
-func (d *orderDemo) prepare(l *loader) error {
+func (d *orderDemo) prepare() error {
 	for _, u := range []string{"operator1", "operator2", "putuo-operator"} {
-		d.operators = append(d.operators, l.scopeOf(u))
-	}
-	if l.err != nil {
-		return l.err
+		a, err := d.db.AccountByUsername(d.ctx, u)
+		if err != nil {
+			return fmt.Errorf("demo orders need the demo's operators: %w", err)
+		}
+		d.operators = append(d.operators, anxin.ScopeOf(a))
 	}
 	orgs, _, err := d.db.FindOrgs(d.ctx, anxin.SystemScope(), anxin.OrgFilter{Limit: 1000})
 	if err != nil {
@@ -95,12 +108,12 @@ func (d *orderDemo) prepare(l *loader) error {
 			}
 		}
 	}
-	for _, login := range l.logins {
-		a, err := d.db.AccountByUsername(d.ctx, login.Username)
-		if err != nil {
-			return err
-		}
-		if _, ok := d.byOrg[a.OrgID]; !ok {
+	accounts, _, err := d.db.FindAccounts(d.ctx, anxin.SystemScope(), anxin.AccountFilter{Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		if _, ok := d.byOrg[a.OrgID]; !ok && !a.Disabled && a.Org != nil {
 			d.byOrg[a.OrgID] = anxin.ScopeOf(a)
 		}
 	}

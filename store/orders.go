@@ -661,3 +661,18 @@ func (tx *Tx) chooseItem(ctx context.Context, o *anxin.Order, itemID, orgID int6
 	_, err = tx.ExecContext(ctx, "UPDATE orders SET item_id = $1, category_id = $2, total_fen = $3 WHERE id = $4", itemID, it.CategoryID, it.PriceFen, o.ID)
 	return err
 }
+
+// AnalyzeOrders refreshes the planner's statistics of the work orders
+// after a bulk load (the demo, benchmarks).
+func (db *DB) AnalyzeOrders(ctx context.Context) error {
+	stmts := []string{"ANALYZE orders", "ANALYZE order_events", "ANALYZE order_lines"}
+	if db.engine == SQLite {
+		stmts = append([]string{"PRAGMA analysis_limit = 1000"}, stmts...)
+	}
+	for _, q := range stmts {
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+	}
+	return nil
+}
