@@ -274,6 +274,11 @@ type OrderAction struct {
 	Attachments []OrderAttachment `json:"-"`
 }
 
+// MaxOrderCount is as far as an order list counts: a total above it is
+// reported as MaxOrderCount+1 ("more than 10,000"), so that a list of a
+// million orders costs a page, not a count of a million.
+const MaxOrderCount = 10000
+
 // OrderFilter selects orders for lists.
 type OrderFilter struct {
 	Query         string // order number or elder name

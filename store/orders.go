@@ -285,7 +285,8 @@ func findOrder(ctx context.Context, q queryer, sc anxin.Scope, id int64) (*anxin
 }
 
 // FindOrders lists orders in scope, newest first (or by due time), and
-// the total count.
+// the total count, exact up to anxin.MaxOrderCount (MaxOrderCount+1 means
+// more).
 func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilter) ([]*anxin.Order, int, error) {
 	var w where
 	w.scopeOrders(sc)
@@ -320,10 +321,11 @@ func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilte
 		w.add("o.created_by = ?", f.CreatedByID)
 	}
 	if f.Overdue {
-		w.add("o.overdue = ?", true)
+		w.add("o.overdue") // as the partial index orders_overdue says it
 	}
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders o"+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM orders o"+w.sql()+
+		fmt.Sprintf(" LIMIT %d) c", anxin.MaxOrderCount+1), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count orders: %w", err)
 	}
 	order := " ORDER BY o.created_at DESC, o.id DESC"

@@ -97,6 +97,9 @@ func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) error {
 	p := &ordersPage{Page: s.newPage(r, "orders.title"), View: view, Views: orderViews, Query: f.Query,
 		Type: q.Get("type"), State: q.Get("state"), Types: anxin.OrderTypes, States: anxin.OrderStates, Orders: orders,
 		Pager: newListPager(r.URL, len(orders), total, f.Offset, f.Limit)}
+	if total > anxin.MaxOrderCount {
+		p.Pager.Total, p.Pager.More = anxin.MaxOrderCount, true
+	}
 	s.render(w, r, http.StatusOK, "orders", p)
 	return nil
 }

@@ -75,6 +75,8 @@ func queryID(r *http.Request, name string) (int64, error) {
 type listPager struct {
 	Total, First, Last int
 	Prev, Next         string // links, "" at either end
+	// More is set when Total is a bound, not a count ("more than …").
+	More bool
 }
 
 func newListPager(u *url.URL, n, total, offset, limit int) listPager {
