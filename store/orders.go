@@ -678,3 +678,10 @@ func (db *DB) AnalyzeOrders(ctx context.Context) error {
 	}
 	return nil
 }
+
+// CountOrders returns the number of work orders, exactly.
+func (db *DB) CountOrders(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders").Scan(&n)
+	return n, err
+}

@@ -49,7 +49,7 @@ func run(ctx context.Context, cfg store.Config, fill, samples int) error {
 	if err := db.LoadCalendar(ctx); err != nil {
 		return err
 	}
-	_, have, err := db.FindOrders(ctx, anxin.SystemScope(), anxin.OrderFilter{Limit: 1})
+	have, err := db.CountOrders(ctx) // FindOrders counts only to 10,001
 	if err != nil {
 		return err
 	}
