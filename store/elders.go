@@ -127,14 +127,15 @@ func loadPhones(ctx context.Context, q queryer, es []*anxin.Elder) error {
 	}
 	var w where
 	byID := map[int64]*anxin.Elder{}
-	ph := make([]string, 0, len(es))
+	ids := make([]int64, 0, len(es))
 	for _, e := range es {
 		byID[e.ID] = e
 		e.Phones = []anxin.Phone{}
-		ph = append(ph, w.arg(e.ID))
+		ids = append(ids, e.ID)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT elder_id, number, label, rank FROM elder_phones WHERE contact = "+w.arg(false)+
-		" AND elder_id IN ("+strings.Join(ph, ", ")+") ORDER BY elder_id, rank", w.args...)
+	w.add("contact = ?", false)
+	whereIn(&w, "elder_id", ids)
+	rows, err := q.QueryContext(ctx, "SELECT elder_id, number, label, rank FROM elder_phones"+w.sql()+" ORDER BY elder_id, rank", w.args...)
 	if err != nil {
 		return fmt.Errorf("load phones: %w", err)
 	}

@@ -239,11 +239,11 @@ func (tx *Tx) MatchElders(ctx context.Context, sc anxin.Scope, keys []ElderKey) 
 	}
 	for start := 0; start < len(byNumber); start += bulkRows {
 		var w where
-		ph := make([]string, 0, bulkRows)
+		numbers := make([]string, 0, bulkRows)
 		for _, k := range byNumber[start:min(start+bulkRows, len(byNumber))] {
-			ph = append(ph, w.arg(k.IDNumber))
+			numbers = append(numbers, k.IDNumber)
 		}
-		w.conds = append(w.conds, "e.id_number IN ("+strings.Join(ph, ", ")+")")
+		whereIn(&w, "e.id_number", numbers)
 		w.scopeElders(sc)
 		err := tx.scanKeys(ctx, "SELECT e.id, e.id_number, '', '', '' FROM elders e"+w.sql(), w.args, idOf)
 		if err != nil {
@@ -306,11 +306,8 @@ func (tx *Tx) eldersByID(ctx context.Context, ids []int64) (map[int64]*anxin.Eld
 	out := make(map[int64]*anxin.Elder, len(ids))
 	for start := 0; start < len(ids); start += bulkRows {
 		var w where
-		ph := make([]string, 0, bulkRows)
-		for _, id := range ids[start:min(start+bulkRows, len(ids))] {
-			ph = append(ph, w.arg(id))
-		}
-		rows, err := tx.QueryContext(ctx, "SELECT "+elderCols+elderFrom+" WHERE e.id IN ("+strings.Join(ph, ", ")+")", w.args...)
+		whereIn(&w, "e.id", ids[start:min(start+bulkRows, len(ids))])
+		rows, err := tx.QueryContext(ctx, "SELECT "+elderCols+elderFrom+w.sql(), w.args...)
 		if err != nil {
 			return nil, fmt.Errorf("load elders: %w", err)
 		}

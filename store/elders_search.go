@@ -192,11 +192,7 @@ func (db *DB) LookupPhone(ctx context.Context, sc anxin.Scope, numbers ...string
 		return nil, nil
 	}
 	var w where
-	ph := make([]string, len(numbers))
-	for i, n := range numbers {
-		ph[i] = w.arg(n)
-	}
-	w.conds = append(w.conds, "e.id IN (SELECT elder_id FROM elder_phones WHERE number IN ("+strings.Join(ph, ", ")+"))")
+	w.conds = append(w.conds, "e.id IN (SELECT elder_id FROM elder_phones WHERE number IN ("+argList(&w, numbers)+"))")
 	w.scopeElders(sc)
 	rows, err := db.r.QueryContext(ctx, "SELECT "+elderCols+elderFrom+w.sql()+" ORDER BY e.status, e.name_pinyin, e.id LIMIT 50", w.args...)
 	if err != nil {

@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/anxin-care/anxin"
 )
@@ -78,11 +79,7 @@ func (db *DB) openLoad(ctx context.Context, orgs map[int64]bool) (map[int64]int,
 		return load, nil
 	}
 	var w where
-	ph := make([]string, 0, len(orgs))
-	for id := range orgs {
-		ph = append(ph, w.arg(id))
-	}
-	w.conds = append(w.conds, "assignee_org_id IN ("+strings.Join(ph, ", ")+")")
+	whereIn(&w, "assignee_org_id", slices.Collect(maps.Keys(orgs)))
 	w.in("state", []string{anxin.StateDispatched, anxin.StateAccepted, anxin.StateInService})
 	rows, err := db.r.QueryContext(ctx, "SELECT assignee_org_id, COUNT(*) FROM orders"+w.sql()+" GROUP BY assignee_org_id", w.args...)
 	if err != nil {

@@ -55,11 +55,11 @@ func (db *DB) PickList(ctx context.Context, sc anxin.Scope, supplierOrgID int64,
 	}
 	for start := 0; start < len(out); start += bulkRows {
 		var lw where
-		ph := make([]any, 0, bulkRows)
+		ids := make([]int64, 0, bulkRows)
 		for _, p := range out[start:min(start+bulkRows, len(out))] {
-			ph = append(ph, p.OrderID)
+			ids = append(ids, p.OrderID)
 		}
-		lw.inIDs("order_id", ph)
+		whereIn(&lw, "order_id", ids)
 		lrows, err := db.r.QueryContext(ctx, "SELECT order_id, item_id, item_name, quantity, unit_fen FROM order_lines"+lw.sql()+
 			" ORDER BY order_id, line_no", lw.args...)
 		if err != nil {

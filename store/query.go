@@ -46,21 +46,21 @@ func (w *where) sql() string {
 }
 
 // in adds "col IN (…)" for the values.
-func (w *where) in(col string, values []string) {
+func (w *where) in(col string, values []string) { whereIn(w, col, values) }
+
+// whereIn adds "col IN (…)" for values of any type.
+func whereIn[T any](w *where, col string, values []T) {
+	w.conds = append(w.conds, col+" IN ("+argList(w, values)+")")
+}
+
+// argList adds the values as arguments and returns their placeholders,
+// "$1, $2, …", for an IN list written by hand.
+func argList[T any](w *where, values []T) string {
 	ph := make([]string, len(values))
 	for i, v := range values {
 		ph[i] = w.arg(v)
 	}
-	w.conds = append(w.conds, col+" IN ("+strings.Join(ph, ", ")+")")
-}
-
-// inIDs adds "col IN (…)" for ids.
-func (w *where) inIDs(col string, ids []any) {
-	ph := make([]string, len(ids))
-	for i, v := range ids {
-		ph[i] = w.arg(v)
-	}
-	w.conds = append(w.conds, col+" IN ("+strings.Join(ph, ", ")+")")
+	return strings.Join(ph, ", ")
 }
 
 // subtree restricts col (a region code column) to the subtree rooted at

@@ -75,11 +75,7 @@ func (db *DB) FindRegionsNamed(ctx context.Context, level int, names []string, w
 		return nil, nil
 	}
 	var w where
-	ph := make([]string, len(names))
-	for i, n := range names {
-		ph[i] = w.arg(n)
-	}
-	w.conds = append(w.conds, "name IN ("+strings.Join(ph, ", ")+")")
+	w.in("name", names)
 	w.add("level = ?", level)
 	if within != "" {
 		w.subtree("code", within)
