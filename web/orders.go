@@ -299,12 +299,16 @@ func (s *Server) orderPage(r *http.Request, o *anxin.Order) (*orderPage, error) 
 		if p.Suggestions, err = s.db.SuggestAssignees(r.Context(), sc, o.ID); err != nil {
 			return nil, err
 		}
+		orgs, _, err := s.db.FindOrgs(r.Context(), sc, anxin.OrgFilter{Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
 		for _, kind := range []string{anxin.OrgProvider, anxin.OrgSupplier, anxin.OrgVolunteer, anxin.OrgCommittee, anxin.OrgStreet, anxin.OrgHotline} {
-			orgs, _, err := s.db.FindOrgs(r.Context(), sc, anxin.OrgFilter{Kind: kind, Limit: 200})
-			if err != nil {
-				return nil, err
+			for _, o := range orgs {
+				if o.Kind == kind {
+					p.Targets = append(p.Targets, o)
+				}
 			}
-			p.Targets = append(p.Targets, orgs...)
 		}
 	}
 	return p, nil
