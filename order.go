@@ -207,8 +207,11 @@ type Order struct {
 	DeliveryOutcome string `json:"delivery_outcome,omitempty"`
 	CashFen         int64  `json:"cash_fen"`
 	// NextDueAt is the next warning or deadline the SLA pass acts on;
-	// Overdue is set once a deadline has passed.
+	// Overdue is set once a deadline has passed and stays set as history;
+	// LateSince is when the first deadline passed, while the order is late
+	// now (cleared when it is closed, cancelled or merged).
 	NextDueAt time.Time `json:"next_due_at,omitzero"`
+	LateSince time.Time `json:"late_since,omitzero"`
 }
 
 // OrderLine is one line of a supply order: a package and how many.
@@ -289,9 +292,11 @@ type OrderFilter struct {
 	AssigneeOrgID int64
 	ElderID       int64
 	CreatedByID   int64
-	Overdue       bool
+	Overdue       bool // late now (LateSince set)
 	Open          bool
-	Sort          string // "" (newest first), "due"
+	// Sort is "" (newest first) or "due": by the next due point, or, with
+	// Overdue, longest late first.
+	Sort          string
 	Offset, Limit int
 }
 

@@ -22,25 +22,26 @@ const orderCols = `o.id, o.number, o.type, o.channel, o.urgency, o.state, o.elde
 	COALESCE(o.assignee_org_id, 0), COALESCE(g.name, ''), o.scheduled_at, COALESCE(o.merged_into, 0), COALESCE(o.parent_id, 0),
 	COALESCE(o.call_id, 0), COALESCE(o.campaign_task_id, 0), COALESCE(o.owner_org_id, 0), COALESCE(o.created_by, 0),
 	o.created_by_name, o.version, o.paused_at, o.overdue, o.next_due_at, o.created_at, o.updated_at, o.closed_at,
-	o.accept_due_at, o.start_due_at, o.complete_due_at, o.reply_due_at, o.delivery_outcome, o.cash_fen`
+	o.accept_due_at, o.start_due_at, o.complete_due_at, o.reply_due_at, o.delivery_outcome, o.cash_fen, o.late_since`
 
 const orderFrom = ` FROM orders o LEFT JOIN elders e ON e.id = o.elder_id LEFT JOIN regions r ON r.code = o.region_code
 	LEFT JOIN orgs g ON g.id = o.assignee_org_id`
 
 func scanOrder(s interface{ Scan(...any) error }) (*anxin.Order, error) {
 	o := &anxin.Order{}
-	var scheduled, paused, due, closed, accept, start, complete, reply sql.NullTime
+	var scheduled, paused, due, closed, accept, start, complete, reply, late sql.NullTime
 	err := s.Scan(&o.ID, &o.Number, &o.Type, &o.Channel, &o.Urgency, &o.State, &o.ElderID, &o.ElderName, &o.RegionCode,
 		&o.RegionName, &o.Title, &o.Description, &o.CategoryID, &o.ItemID, &o.TotalFen,
 		&o.AssigneeOrgID, &o.AssigneeName, &scheduled, &o.MergedInto, &o.ParentID,
 		&o.CallID, &o.CampaignTaskID, &o.OwnerOrgID, &o.CreatedByID,
 		&o.CreatedByName, &o.Version, &paused, &o.Overdue, &due, &o.CreatedAt, &o.UpdatedAt, &closed,
-		&accept, &start, &complete, &reply, &o.DeliveryOutcome, &o.CashFen)
+		&accept, &start, &complete, &reply, &o.DeliveryOutcome, &o.CashFen, &late)
 	if err != nil {
 		return nil, err
 	}
 	o.ScheduledAt, o.PausedAt, o.NextDueAt, o.ClosedAt = timeOf(scheduled), timeOf(paused), timeOf(due), timeOf(closed)
 	o.AcceptDueAt, o.StartDueAt, o.CompleteDueAt, o.ReplyDueAt = timeOf(accept), timeOf(start), timeOf(complete), timeOf(reply)
+	o.LateSince = timeOf(late)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, nil
 }
@@ -321,7 +322,7 @@ func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilte
 		w.add("o.created_by = ?", f.CreatedByID)
 	}
 	if f.Overdue {
-		w.add("o.overdue") // as the partial index orders_overdue says it
+		w.add("o.late_since IS NOT NULL") // as the partial indexes orders_late* say it
 	}
 	var total int
 	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM orders o"+w.sql()+
@@ -329,7 +330,10 @@ func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilte
 		return nil, 0, fmt.Errorf("count orders: %w", err)
 	}
 	order := " ORDER BY o.created_at DESC, o.id DESC"
-	if f.Sort == "due" {
+	switch {
+	case f.Sort == "due" && f.Overdue:
+		order = " ORDER BY o.late_since, o.id" // from orders_late, longest late first
+	case f.Sort == "due":
 		order = " ORDER BY o.next_due_at IS NULL, o.next_due_at, o.id"
 	}
 	rows, err := db.r.QueryContext(ctx, "SELECT "+orderCols+orderFrom+" WHERE o.id IN (SELECT o.id FROM orders o"+w.sql()+
@@ -508,13 +512,14 @@ func (tx *Tx) applyAction(ctx context.Context, sc anxin.Scope, o *anxin.Order, a
 	}
 	switch to {
 	case anxin.StateClosed, anxin.StateCancelled, anxin.StateMerged:
-		closed, paused = now, nil
+		closed, paused = now, nil // and no longer late: nobody needs to act
 	case anxin.StateNew:
 		closed, assignee = nil, nil // reopened: dispatched afresh
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE orders SET state = $1, assignee_org_id = $2, scheduled_at = $3, merged_into = $4,
-		paused_at = $5, closed_at = $6, version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9`,
-		to, assignee, scheduled, merged, paused, closed, now, o.ID, o.Version)
+		paused_at = $5, closed_at = $6, version = version + 1, updated_at = $7,
+		late_since = CASE WHEN $10 THEN NULL ELSE late_since END WHERE id = $8 AND version = $9`,
+		to, assignee, scheduled, merged, paused, closed, now, o.ID, o.Version, closed != nil)
 	if err != nil {
 		return fmt.Errorf("update order: %w", err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -107,16 +106,18 @@ func (tx *Tx) moveClocks(ctx context.Context, o *anxin.Order, action, to string,
 
 // RunSLA acts on every order whose next SLA point has come by now: a
 // warning adds a timeline entry and notifies the owning organisation; a
-// breach marks the order overdue, raises its urgency one step, records it
-// and notifies the owner's supervisors. It reads only the orders due
-// (orders_next_due), never all orders, and works in batches, each order in
-// its own transaction; on PostgreSQL several nodes may run it at once
-// (rows another node holds are skipped). It returns the points acted on.
+// breach marks the order overdue (late since the deadline), raises its
+// urgency one step, records it and notifies the owner's supervisors. It
+// reads only the orders due (orders_next_due), never all orders, and works
+// in batches of slaBatch orders, each batch in one transaction (a pass
+// catching up after downtime meets many); on PostgreSQL several nodes may
+// run it at once (rows another node holds are skipped). It returns the
+// points acted on.
 func (db *DB) RunSLA(ctx context.Context, now time.Time) (int, error) {
 	total := 0
 	for {
 		rows, err := db.r.QueryContext(ctx, `SELECT id FROM orders WHERE next_due_at IS NOT NULL AND next_due_at <= $1
-			ORDER BY next_due_at LIMIT 200`, now)
+			ORDER BY next_due_at LIMIT `+fmt.Sprint(slaBatch), now)
 		if err != nil {
 			return total, fmt.Errorf("due orders: %w", err)
 		}
@@ -136,71 +137,97 @@ func (db *DB) RunSLA(ctx context.Context, now time.Time) (int, error) {
 		if len(ids) == 0 {
 			return total, nil
 		}
-		progress := 0
-		for _, id := range ids {
-			n, err := db.slaOrder(ctx, id, now)
-			if err != nil {
-				return total, err
-			}
-			total += n
-			progress += n
+		n, moved, err := db.slaOrders(ctx, ids, now)
+		total += n
+		if err != nil {
+			return total, err
 		}
-		if progress == 0 {
+		if moved == 0 {
 			return total, nil // every due order is held by another node
 		}
 	}
 }
 
-// slaOrder acts on one order's due points in a transaction.
-func (db *DB) slaOrder(ctx context.Context, id int64, now time.Time) (int, error) {
-	n := 0
-	err := db.Transact(ctx, func(tx *Tx) error {
-		n = 0
+// slaBatch is how many due orders one transaction of the SLA pass takes.
+const slaBatch = 200
+
+// slaOrders acts on the due points of the orders ids in one transaction:
+// it returns the points acted on and how many orders it moved on.
+func (db *DB) slaOrders(ctx context.Context, ids []int64, now time.Time) (points, moved int, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		points, moved = 0, 0
 		lock := ""
 		if db.engine == Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
-		var due sql.NullTime
-		err := tx.QueryRowContext(ctx, "SELECT next_due_at FROM orders WHERE id = $1"+lock, id).Scan(&due)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // held by another node, or gone
-		} else if err != nil {
-			return err
-		}
-		if !due.Valid || due.Time.After(now) {
-			return nil // another node acted first
-		}
-		o, err := findOrder(ctx, tx, anxin.SystemScope(), id)
+		var w where
+		whereIn(&w, "id", ids)
+		w.add("next_due_at <= ?", now) // not acted on by another node meanwhile
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM orders"+w.sql()+" ORDER BY id"+lock, w.args...)
 		if err != nil {
-			return err
+			return fmt.Errorf("lock due orders: %w", err)
 		}
-		st, err := tx.loadSLA(ctx, id)
-		if err != nil {
-			return err
-		}
-		running := sla.Running(o.Type, o.State, !o.PausedAt.IsZero())
-		urgency, overdue := o.Urgency, o.Overdue
-		for _, p := range sla.Between(running, st.deadlines, st.checked, now) {
-			// A warning whose deadline has passed too (a pass after a
-			// restart catching up) says nothing the breach does not.
-			if !p.Breach && !st.deadlines[p.Clock].Due.After(now) {
-				continue
-			}
-			if p.Breach {
-				overdue, urgency = true, sla.Raise(urgency)
-			}
-			if err := tx.slaEvent(ctx, o, p); err != nil {
+		var due []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
 				return err
 			}
-			n++
+			due = append(due, id)
 		}
-		st.checked = now
-		if _, err := tx.ExecContext(ctx, "UPDATE orders SET overdue = $1, urgency = $2 WHERE id = $3", overdue, urgency, id); err != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.saveSLA(ctx, o, o.State, !o.PausedAt.IsZero(), st)
+		for _, id := range due {
+			n, err := tx.slaOrder(ctx, id, now)
+			if err != nil {
+				return fmt.Errorf("order %d: %w", id, err)
+			}
+			points += n
+			moved++
+		}
+		return nil
 	})
-	return n, err
+	return points, moved, err
+}
+
+// slaOrder acts on one (locked) order's due points and saves its clocks.
+func (tx *Tx) slaOrder(ctx context.Context, id int64, now time.Time) (int, error) {
+	o, err := findOrder(ctx, tx, anxin.SystemScope(), id)
+	if err != nil {
+		return 0, err
+	}
+	st, err := tx.loadSLA(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	running := sla.Running(o.Type, o.State, !o.PausedAt.IsZero())
+	urgency, overdue, late := o.Urgency, o.Overdue, nullTime(o.LateSince)
+	for _, p := range sla.Between(running, st.deadlines, st.checked, now) {
+		// A warning whose deadline has passed too (a pass after a
+		// restart catching up) says nothing the breach does not.
+		if !p.Breach && !st.deadlines[p.Clock].Due.After(now) {
+			continue
+		}
+		if p.Breach {
+			overdue, urgency = true, sla.Raise(urgency)
+			if late == nil {
+				late = p.At.UTC()
+			}
+		}
+		if err := tx.slaEvent(ctx, o, p); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	st.checked = now
+	if _, err := tx.ExecContext(ctx, "UPDATE orders SET overdue = $1, urgency = $2, late_since = $3 WHERE id = $4", overdue, urgency, late, id); err != nil {
+		return 0, err
+	}
+	return n, tx.saveSLA(ctx, o, o.State, !o.PausedAt.IsZero(), st)
 }
 
 // slaEvent records a warning or breach on the order's timeline and as a

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -75,8 +76,8 @@ func TestSLAClocks(t *testing.T) {
 			}
 			run("2025-09-28 10:01", 1) // the breach
 			got, _ = db2.FindOrder(ctx, w.operator, o.ID)
-			if !got.Overdue || got.Urgency != anxin.UrgencyUrgent {
-				t.Fatalf("after the breach: overdue %v urgency %s", got.Overdue, got.Urgency)
+			if !got.Overdue || got.Urgency != anxin.UrgencyUrgent || !got.LateSince.Equal(cst("2025-09-28 10:00")) {
+				t.Fatalf("after the breach: overdue %v urgency %s late since %v", got.Overdue, got.Urgency, got.LateSince)
 			}
 			overdue, total, _ := db2.FindOrders(ctx, w.operator, anxin.OrderFilter{Overdue: true})
 			if total != 1 || overdue[0].ID != o.ID {
@@ -108,8 +109,8 @@ func TestSLAClocks(t *testing.T) {
 			if last := events[len(events)-2]; last.Action != "sla_breach" || last.Note != "start" || !last.At.Equal(cst("2025-09-29 17:30")) {
 				t.Fatalf("start breach dated %v (%s %s), want when it happened", last.At.In(workcal.Location()), last.Action, last.Note)
 			}
-			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.Urgency != anxin.UrgencyEmergency {
-				t.Fatalf("after a second breach urgency %s", got.Urgency)
+			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.Urgency != anxin.UrgencyEmergency || !got.LateSince.Equal(cst("2025-09-28 10:00")) {
+				t.Fatalf("after a second breach urgency %s, late since %v (want the first breach)", got.Urgency, got.LateSince)
 			}
 			now = cst("2025-10-09 08:30")
 			o, err = db2.ActOnOrder(ctx, w.operator, o.ID, anxin.OrderAction{Action: anxin.ActPause, Version: o.Version, Note: "老人要求下周再来"})
@@ -146,8 +147,108 @@ func TestSLAClocks(t *testing.T) {
 			if _, err := db2.RecordReturnVisit(ctx, w.operator, o.ID, anxin.VisitResult{Reached: true, Score: 4}); err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.State != anxin.StateClosed || !got.NextDueAt.IsZero() {
-				t.Fatalf("after the visit: %s, next due %v", got.State, got.NextDueAt)
+			if got, _ := db2.FindOrder(ctx, w.operator, o.ID); got.State != anxin.StateClosed || !got.NextDueAt.IsZero() ||
+				!got.LateSince.IsZero() || !got.Overdue {
+				t.Fatalf("after the visit: %s, next due %v, late since %v, overdue %v", got.State, got.NextDueAt, got.LateSince, got.Overdue)
+			}
+			// Closed, it leaves the overdue list (and stays marked as
+			// having been overdue).
+			if _, total, err := db2.FindOrders(ctx, w.operator, anxin.OrderFilter{Overdue: true}); err != nil || total != 0 {
+				t.Fatalf("overdue list after closing: %d, %v", total, err)
+			}
+		})
+	}
+}
+
+// TestSLACatchUp leaves more than two batches of dispatched orders
+// unattended for a month, then runs the SLA pass from two handles at once,
+// as two nodes after an outage: every order ends overdue and late since its
+// first deadline, each deadline's breach is recorded once (no order twice,
+// none missed), and the points the two passes report add up to what the
+// timelines hold.
+func TestSLACatchUp(t *testing.T) {
+	const orders = 450
+	for _, engine := range storetest.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			cfg := storetest.Config(t, engine)
+			db, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			now := cst("2026-03-02 09:00")
+			db.Now = func() time.Time { return now }
+			w := newOrderWorld(t, db)
+			var ids []int64
+			for range orders {
+				o := newServiceOrder(w.elder.ID)
+				if err := db.CreateOrder(ctx, w.operator, o); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.ActOnOrder(ctx, w.operator, o.ID, anxin.OrderAction{Action: anxin.ActDispatch, Version: 1, OrgID: w.providerOrg.ID}); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, o.ID)
+			}
+			db2, err := store.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db2.Close()
+			later := cst("2026-04-01 09:00")
+			var wg sync.WaitGroup
+			var n [2]int
+			var errs [2]error
+			for i, h := range []*store.DB{db, db2} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					n[i], errs[i] = h.RunSLA(ctx, later)
+				}()
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil {
+				t.Fatalf("passes: %v, %v", errs[0], errs[1])
+			}
+			recorded := 0
+			for _, id := range ids {
+				o, err := db.FindOrder(ctx, w.operator, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Dispatched at 09:00, accept within 4 working hours (the
+				// lunch break not counted): late since 14:30 the same day.
+				if !o.Overdue || !o.LateSince.Equal(cst("2026-03-02 14:30")) {
+					t.Fatalf("order %d: overdue %v, late since %v", id, o.Overdue, o.LateSince.In(workcal.Location()))
+				}
+				events, err := db.OrderEvents(ctx, w.operator, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen := map[string]bool{}
+				for _, e := range events {
+					if e.Action != "sla_breach" && e.Action != "sla_warn" {
+						continue
+					}
+					if seen[e.Action+e.Note] {
+						t.Fatalf("order %d: %s %s recorded twice", id, e.Action, e.Note)
+					}
+					seen[e.Action+e.Note] = true
+					recorded++
+				}
+				if !seen["sla_breachaccept"] || !seen["sla_breachcomplete"] {
+					t.Fatalf("order %d: breaches %v", id, seen)
+				}
+			}
+			if n[0]+n[1] != recorded {
+				t.Fatalf("passes reported %d + %d points, timelines hold %d", n[0], n[1], recorded)
+			}
+			if again, err := db2.RunSLA(ctx, later); err != nil || again != 0 {
+				t.Fatalf("a second pass acted on %d points, %v", again, err)
+			}
+			_, total, err := db.FindOrders(ctx, w.operator, anxin.OrderFilter{Overdue: true, Sort: "due"})
+			if err != nil || total != orders {
+				t.Fatalf("overdue list %d, %v", total, err)
 			}
 		})
 	}

@@ -82,7 +82,7 @@ func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
 	default:
 		p.ScopeName = a.Org.RegionName
 	}
-	_, overdue, err := s.db.FindOrders(r.Context(), p.Scope, anxin.OrderFilter{Overdue: true, States: overdueStates, Limit: 1})
+	_, overdue, err := s.db.FindOrders(r.Context(), p.Scope, anxin.OrderFilter{Overdue: true, Limit: 1})
 	if err != nil {
 		return err
 	}

@@ -33,10 +33,6 @@ func (s *Server) routesOrders() {
 // orderViews are the saved views over the list, in tab order.
 var orderViews = []string{"mine", "open", "overdue", "return_visit", "complaints", "all"}
 
-// overdueStates are the states in which an overdue order still needs
-// someone: the open ones, and completed (its return visit is late).
-var overdueStates = append(slices.Clone(anxin.OpenStates), anxin.StateCompleted)
-
 // viewFilter turns a view into filters.
 func viewFilter(view string, sc anxin.Scope) anxin.OrderFilter {
 	switch view {
@@ -48,7 +44,7 @@ func viewFilter(view string, sc anxin.Scope) anxin.OrderFilter {
 	case "open":
 		return anxin.OrderFilter{Open: true}
 	case "overdue":
-		return anxin.OrderFilter{Overdue: true, States: overdueStates, Sort: "due"}
+		return anxin.OrderFilter{Overdue: true, Sort: "due"}
 	case "return_visit":
 		return anxin.OrderFilter{States: []string{anxin.StateCompleted}}
 	case "complaints":
