@@ -27,6 +27,9 @@ const (
 	AuditVocabUpdate    = "vocab.update"
 	AuditVocabDelete    = "vocab.delete"
 	AuditCalendarUpdate = "calendar.update"
+	AuditCategoryUpdate = "category.update"
+	AuditSLAUpdate      = "sla.update"
+	AuditSLAReset       = "sla.reset"
 )
 
 // AuditEntry is one line of the audit log: who did what, when, from where,

@@ -69,6 +69,9 @@ type Category struct {
 	OwnerDept string `json:"owner_dept,omitempty"` // 民政, 卫健, 医保 … for government services
 	Position  int    `json:"position"`
 	Active    bool   `json:"active"`
+	// AutoDispatch sends a new order of the category to the best
+	// suggestion (a supply order to its one supplier) as it is taken.
+	AutoDispatch bool `json:"auto_dispatch"`
 }
 
 // ProviderKind returns the organisation kind that offers items of the

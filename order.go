@@ -275,6 +275,9 @@ type OrderAction struct {
 	Outcome     string            `json:"outcome,omitempty"`
 	CashFen     int64             `json:"cash_fen,omitempty"`
 	Attachments []OrderAttachment `json:"-"`
+	// Auto marks a dispatch made by the category's automatic dispatch; the
+	// timeline records it as auto_dispatch.
+	Auto bool `json:"-"`
 }
 
 // MaxOrderCount is as far as an order list counts: a total above it is
@@ -319,6 +322,8 @@ func (o *Order) Validate() error {
 		return ErrorKey(EINVALID, "err.order_description_long", "The description has at most 4,000 characters.")
 	case o.Type == TypeSupply && len(o.Lines) == 0:
 		return ErrorKey(EINVALID, "err.order_lines", "A supply order needs at least one package.")
+	case o.Type != TypeSupply && len(o.Lines) > 0:
+		return ErrorKey(EINVALID, "err.order_lines_supply_only", "Only supply orders have lines of packages.")
 	}
 	for _, l := range o.Lines {
 		if l.Quantity < 1 || l.Quantity > MaxLineQuantity {

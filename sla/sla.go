@@ -22,6 +22,9 @@ const (
 	Visit    = "visit"    // from completion to the return visit
 )
 
+// Clocks lists the clock names in the order of an order's life.
+var Clocks = []string{Accept, Start, Complete, Reply, Visit}
+
 // Policy is how long each step of an order may take, for one type and
 // urgency. A zero budget means no such clock.
 type Policy struct {
@@ -35,6 +38,34 @@ type Policy struct {
 	RoundTheClock bool
 	// ReturnVisit is how soon after completion the satisfaction call is due.
 	ReturnVisit workcal.Budget
+}
+
+// Budget returns the budget of the named clock in p, to read or set (nil
+// for an unknown name): ReturnVisit for Visit.
+func (p *Policy) Budget(clock string) *workcal.Budget {
+	switch clock {
+	case Accept:
+		return &p.Accept
+	case Start:
+		return &p.Start
+	case Complete:
+		return &p.Complete
+	case Reply:
+		return &p.Reply
+	case Visit:
+		return &p.ReturnVisit
+	}
+	return nil
+}
+
+// Closing returns the clock that runs from intake until an order of type
+// typ is done: Reply for consultations and complaints, Complete for the
+// other types. The other one of the two never runs for that type.
+func Closing(typ string) string {
+	if typ == anxin.TypeConsultation || typ == anxin.TypeComplaint {
+		return Reply
+	}
+	return Complete
 }
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
@@ -156,12 +187,7 @@ func Running(typ, state string, paused bool) []string {
 	case anxin.StateAccepted:
 		out = append(out, Start)
 	}
-	if typ == anxin.TypeConsultation || typ == anxin.TypeComplaint {
-		out = append(out, Reply)
-	} else {
-		out = append(out, Complete)
-	}
-	return out
+	return append(out, Closing(typ))
 }
 
 // Point is a moment the SLA pass acts on: a warning or a breach of a

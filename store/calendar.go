@@ -37,9 +37,11 @@ func (db *DB) CalendarDays(ctx context.Context) ([]workcal.Day, error) {
 	return out, rows.Err()
 }
 
-// LoadCalendar builds the SLA clocks on the stored holiday list. Every
+// LoadCalendar builds the SLA clocks on the stored holiday list and SLA
+// policies (the defaults with administrators' changes over them). Every
 // node calls it before each SLA pass, so an edit reaches all nodes within
-// a pass.
+// a pass. A stored list or policy that is invalid leaves the clocks as
+// they were and returns EINVALID.
 func (db *DB) LoadCalendar(ctx context.Context) error {
 	days, err := db.CalendarDays(ctx)
 	if err != nil {
@@ -49,7 +51,11 @@ func (db *DB) LoadCalendar(ctx context.Context) error {
 	if err != nil {
 		return anxin.Errorf(anxin.EINVALID, "the stored holiday list is invalid: %v", err)
 	}
-	db.clocks.Store(sla.NewBook(sla.Defaults(), cal))
+	policies, err := db.slaPolicies(ctx)
+	if err != nil {
+		return err
+	}
+	db.clocks.Store(sla.NewBook(policies, cal))
 	return nil
 }
 

@@ -15,11 +15,11 @@ var _ anxin.CatalogueService = (*DB)(nil)
 // The service catalogue (issue 4): categories, items with their approved
 // price, and each item's price history. Writes are in catalogue_write.go.
 
-const categoryCols = "id, family, code, name, name_en, owner_dept, position, active"
+const categoryCols = "id, family, code, name, name_en, owner_dept, position, active, auto_dispatch"
 
 func scanCategory(s interface{ Scan(...any) error }) (*anxin.Category, error) {
 	c := &anxin.Category{}
-	err := s.Scan(&c.ID, &c.Family, &c.Code, &c.Name, &c.NameEN, &c.OwnerDept, &c.Position, &c.Active)
+	err := s.Scan(&c.ID, &c.Family, &c.Code, &c.Name, &c.NameEN, &c.OwnerDept, &c.Position, &c.Active, &c.AutoDispatch)
 	return c, err
 }
 
@@ -238,13 +238,17 @@ func (db *DB) FindItems(ctx context.Context, sc anxin.Scope, f anxin.ItemFilter)
 // committee; cheapest first, then the better rated. A committee outside a
 // region scope answers ENOTFOUND; a provider's scope sees only its own.
 func (db *DB) OffersFor(ctx context.Context, sc anxin.Scope, categoryID int64, committeeCode string) ([]*anxin.CatalogueItem, error) {
+	return offersFor(ctx, db.r, sc, categoryID, committeeCode)
+}
+
+func offersFor(ctx context.Context, q queryer, sc anxin.Scope, categoryID int64, committeeCode string) ([]*anxin.CatalogueItem, error) {
 	if anxin.RegionLevel(committeeCode) == 0 {
 		return nil, anxin.ErrorKey(anxin.EINVALID, "err.region_required", "A valid region code is required.")
 	}
 	if !sc.All && !sc.AssignedOnly && !sc.CoversRegion(committeeCode) {
 		return nil, anxin.ErrorKey(anxin.ENOTFOUND, "err.region_not_found", "Region %s not found.", committeeCode)
 	}
-	if _, err := findCategory(ctx, db.r, categoryID); err != nil {
+	if _, err := findCategory(ctx, q, categoryID); err != nil {
 		return nil, err
 	}
 	var w where
@@ -252,7 +256,7 @@ func (db *DB) OffersFor(ctx context.Context, sc anxin.Scope, categoryID int64, c
 	w.add("i.category_id = ?", categoryID)
 	w.offered()
 	w.in("i.area_code", append(regionAncestors(committeeCode), committeeCode))
-	rows, err := db.r.QueryContext(ctx, "SELECT "+itemCols+itemFrom+w.sql()+
+	rows, err := q.QueryContext(ctx, "SELECT "+itemCols+itemFrom+w.sql()+
 		" ORDER BY i.price_fen, COALESCE(p.rating_sum * 1.0 / NULLIF(p.rating_count, 0), 0) DESC, o.name, i.id LIMIT 200", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("offers for %s: %w", committeeCode, err)

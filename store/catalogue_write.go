@@ -348,3 +348,25 @@ func (db *DB) RetireItem(ctx context.Context, sc anxin.Scope, id int64, version 
 		return nil
 	})
 }
+
+// SetAutoDispatch turns a category's automatic dispatch on or off
+// (platform administrators: categories are the platform's). It returns the
+// category as it is now.
+func (db *DB) SetAutoDispatch(ctx context.Context, sc anxin.Scope, categoryID int64, on bool) (*anxin.Category, error) {
+	if !sc.All || !sc.Has(anxin.RoleAdmin) {
+		return nil, anxin.ErrorKey(anxin.EFORBIDDEN, "err.category_admin_only", "Only the platform's administrators change how a category is dispatched.")
+	}
+	var out *anxin.Category
+	err := db.Transact(ctx, func(tx *Tx) error {
+		if _, err := findCategory(ctx, tx, categoryID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE catalogue_categories SET auto_dispatch = $1 WHERE id = $2", on, categoryID); err != nil {
+			return fmt.Errorf("set automatic dispatch: %w", err)
+		}
+		var err error
+		out, err = findCategory(ctx, tx, categoryID)
+		return err
+	})
+	return out, err
+}

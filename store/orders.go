@@ -115,7 +115,10 @@ func (tx *Tx) CreateOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order) e
 	if err != nil {
 		return err
 	}
-	return tx.createOrder(ctx, sc, o, elder, key)
+	if err := tx.createOrder(ctx, sc, o, elder, key); err != nil {
+		return err
+	}
+	return tx.autoDispatch(ctx, sc, o)
 }
 
 func (tx *Tx) createOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order, elder *anxin.Elder, key string) error {
@@ -142,13 +145,15 @@ func (tx *Tx) createOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order, e
 			}
 		}
 	}
+	args := []any{o.Number, o.Type, o.Channel, o.Urgency, o.State, o.ElderID, o.RegionCode, strings.TrimSpace(o.Title),
+		o.Description, nullID(o.CategoryID), nullID(o.ItemID), o.TotalFen, nullID(o.ParentID), nullID(o.CallID),
+		nullID(o.CampaignTaskID), nullID(o.OwnerOrgID), nullID(sc.AccountID), actorName, nullString(key), now}
+	args = append(args, tx.startClocks(o)...)
 	err = tx.QueryRowContext(ctx, `INSERT INTO orders (number, type, channel, urgency, state, elder_id, region_code, title,
 		description, category_id, item_id, total_fen, parent_id, call_id, campaign_task_id, owner_org_id, created_by,
-		created_by_name, idempotency_key, version, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20) RETURNING id`,
-		o.Number, o.Type, o.Channel, o.Urgency, o.State, o.ElderID, o.RegionCode, strings.TrimSpace(o.Title),
-		o.Description, nullID(o.CategoryID), nullID(o.ItemID), o.TotalFen, nullID(o.ParentID), nullID(o.CallID),
-		nullID(o.CampaignTaskID), nullID(o.OwnerOrgID), nullID(sc.AccountID), actorName, nullString(key), now).Scan(&o.ID)
+		created_by_name, idempotency_key, version, created_at, updated_at, `+slaSetCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1, $20, $20,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) RETURNING id`, args...).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}
@@ -162,14 +167,8 @@ func (tx *Tx) createOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order, e
 	if _, err := tx.addOrderEvent(ctx, sc, o, "create", "", o.State, o.Title, 0); err != nil {
 		return err
 	}
-	if err := tx.startClocks(ctx, o); err != nil {
+	if o.Number, err = tx.numberOrder(ctx, o.ID, now); err != nil {
 		return err
-	}
-	if o.Number, err = tx.orderNumber(ctx, now); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE orders SET number = $1 WHERE id = $2", o.Number, o.ID); err != nil {
-		return fmt.Errorf("number order: %w", err)
 	}
 	return tx.addElderEvent(ctx, o.ElderID, now, "order", o, actorName, o.Number+" "+o.Title)
 }
@@ -202,17 +201,33 @@ func (tx *Tx) offeredItem(ctx context.Context, id int64, region string) (*anxin.
 	return it, err
 }
 
-// orderNumber hands out the day's next order number, GD20261123-0042: the
+// numberOrder gives order id the day's next number, GD20261123-0042: the
 // day in China and a sequence readable over the phone.
-func (tx *Tx) orderNumber(ctx context.Context, now time.Time) (string, error) {
+func (tx *Tx) numberOrder(ctx context.Context, id int64, now time.Time) (string, error) {
 	day := now.In(chinaZone).Format("20060102")
+	var number string
+	if tx.db.engine == Postgres {
+		// One round trip: the counter row is locked until the commit.
+		err := tx.QueryRowContext(ctx, `WITH c AS (INSERT INTO order_counters (day, n) VALUES ($1, 1)
+			ON CONFLICT (day) DO UPDATE SET n = order_counters.n + 1 RETURNING n)
+			UPDATE orders SET number = 'GD' || $1 || '-' || CASE WHEN c.n < 10000 THEN lpad(c.n::text, 4, '0') ELSE c.n::text END
+			FROM c WHERE orders.id = $2 RETURNING orders.number`, day, id).Scan(&number)
+		if err != nil {
+			return "", fmt.Errorf("number order: %w", err)
+		}
+		return number, nil
+	}
 	var n int
 	err := tx.QueryRowContext(ctx, `INSERT INTO order_counters (day, n) VALUES ($1, 1)
 		ON CONFLICT (day) DO UPDATE SET n = order_counters.n + 1 RETURNING n`, day).Scan(&n)
 	if err != nil {
 		return "", fmt.Errorf("order number: %w", err)
 	}
-	return fmt.Sprintf("GD%s-%04d", day, n), nil
+	number = fmt.Sprintf("GD%s-%04d", day, n)
+	if _, err := tx.ExecContext(ctx, "UPDATE orders SET number = $1 WHERE id = $2", number, id); err != nil {
+		return "", fmt.Errorf("number order: %w", err)
+	}
+	return number, nil
 }
 
 // chinaZone is China Standard Time, the day orders are numbered by.
@@ -268,6 +283,9 @@ func findOrder(ctx context.Context, q queryer, sc anxin.Scope, id int64) (*anxin
 		return nil, errOrderNotFound(id)
 	} else if err != nil {
 		return nil, fmt.Errorf("find order %d: %w", id, err)
+	}
+	if o.Type != anxin.TypeSupply {
+		return o, nil // only supply orders have lines
 	}
 	rows, err := q.QueryContext(ctx, `SELECT item_id, item_name, quantity, unit_fen, COALESCE(supplier_org_id, 0)
 		FROM order_lines WHERE order_id = $1 ORDER BY line_no`, id)
@@ -516,25 +534,27 @@ func (tx *Tx) applyAction(ctx context.Context, sc anxin.Scope, o *anxin.Order, a
 	case anxin.StateNew:
 		closed, assignee = nil, nil // reopened: dispatched afresh
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE orders SET state = $1, assignee_org_id = $2, scheduled_at = $3, merged_into = $4,
+	// The update returns the clocks as they were, for moveClocks.
+	st, err := scanSLA(tx.QueryRowContext(ctx, `UPDATE orders SET state = $1, assignee_org_id = $2, scheduled_at = $3, merged_into = $4,
 		paused_at = $5, closed_at = $6, version = version + 1, updated_at = $7,
-		late_since = CASE WHEN $10 THEN NULL ELSE late_since END WHERE id = $8 AND version = $9`,
-		to, assignee, scheduled, merged, paused, closed, now, o.ID, o.Version, closed != nil)
-	if err != nil {
-		return fmt.Errorf("update order: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
+		late_since = CASE WHEN $10 THEN NULL ELSE late_since END WHERE id = $8 AND version = $9 RETURNING `+slaCols,
+		to, assignee, scheduled, merged, paused, closed, now, o.ID, o.Version, closed != nil))
+	if errors.Is(err, sql.ErrNoRows) {
 		// Another node's transaction changed it between our read and write.
 		return anxin.ErrorKey(anxin.ECONFLICT, "err.order_version",
 			"Someone else changed work order %s since you opened it; reload it and try again.", o.Number)
+	} else if err != nil {
+		return fmt.Errorf("update order: %w", err)
 	}
-	eventID, err := tx.addOrderEvent(ctx, sc, o, a.Action, from, to, note, target)
+	event := a.Action
+	if a.Auto && a.Action == anxin.ActDispatch {
+		event = "auto_dispatch"
+	}
+	eventID, err := tx.addOrderEvent(ctx, sc, o, event, from, to, note, target)
 	if err != nil {
 		return err
 	}
-	if err := tx.moveClocks(ctx, o, a.Action, to, paused != nil, now); err != nil {
+	if err := tx.moveClocks(ctx, o, st, a.Action, to, paused != nil, now); err != nil {
 		return err
 	}
 	if to == anxin.StateCompleted && from != to {

@@ -23,18 +23,35 @@ func (db *DB) SuggestAssignees(ctx context.Context, sc anxin.Scope, orderID int6
 	if err != nil {
 		return nil, err
 	}
-	category := o.CategoryID
-	if category == 0 && o.ItemID != 0 {
-		it, err := db.FindItem(ctx, anxin.SystemScope(), o.ItemID)
-		if err != nil {
-			return nil, err
-		}
-		category = it.CategoryID
+	return suggest(ctx, db.r, o)
+}
+
+// orderCategory returns the catalogue category of an order: its own, its
+// item's, or (supply orders) its first line's package's; 0 for none.
+func orderCategory(ctx context.Context, q queryer, o *anxin.Order) (int64, error) {
+	item := o.ItemID
+	if o.CategoryID != 0 {
+		return o.CategoryID, nil
+	} else if item == 0 && len(o.Lines) > 0 {
+		item = o.Lines[0].ItemID
 	}
-	if category == 0 {
-		return nil, nil
+	if item == 0 {
+		return 0, nil
 	}
-	items, err := db.OffersFor(ctx, anxin.SystemScope(), category, o.RegionCode)
+	it, err := findItem(ctx, q, anxin.SystemScope(), item)
+	if err != nil {
+		return 0, err
+	}
+	return it.CategoryID, nil
+}
+
+// suggest ranks the assignees of order o (see SuggestAssignees).
+func suggest(ctx context.Context, q queryer, o *anxin.Order) ([]anxin.Suggestion, error) {
+	category, err := orderCategory(ctx, q, o)
+	if err != nil || category == 0 {
+		return nil, err
+	}
+	items, err := offersFor(ctx, q, anxin.SystemScope(), category, o.RegionCode)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +62,7 @@ func (db *DB) SuggestAssignees(ctx context.Context, sc anxin.Scope, orderID int6
 			Unit: it.Unit, PriceFen: it.PriceFen, Rating: it.Rating, RatingCount: it.RatingCount})
 		orgs[it.ProviderOrgID] = true
 	}
-	load, err := db.openLoad(ctx, orgs)
+	load, err := openLoad(ctx, q, orgs)
 	if err != nil {
 		return nil, err
 	}
@@ -71,9 +88,52 @@ func (db *DB) SuggestAssignees(ctx context.Context, sc anxin.Scope, orderID int6
 	return out, nil
 }
 
+// autoDispatch dispatches a new order at once when its category has
+// automatic dispatch: a service order to the best suggestion, a supply
+// order to its supplier when all its packages come from one. An order with
+// nobody to take it stays new for the operator; so does every other type.
+func (tx *Tx) autoDispatch(ctx context.Context, sc anxin.Scope, o *anxin.Order) error {
+	if o.Type != anxin.TypeService && o.Type != anxin.TypeSupply {
+		return nil
+	}
+	category, err := orderCategory(ctx, tx, o)
+	if err != nil || category == 0 {
+		return err
+	}
+	c, err := findCategory(ctx, tx, category)
+	if err != nil || !c.AutoDispatch {
+		return err
+	}
+	a := anxin.OrderAction{Action: anxin.ActDispatch, Version: o.Version, Auto: true}
+	if o.Type == anxin.TypeSupply {
+		for _, l := range o.Lines {
+			if a.OrgID != 0 && l.SupplierID != a.OrgID {
+				return nil // several suppliers: the operator splits the order
+			}
+			a.OrgID = l.SupplierID
+		}
+	} else {
+		best, err := suggest(ctx, tx, o)
+		if err != nil || len(best) == 0 {
+			return err
+		}
+		a.OrgID, a.ItemID = best[0].OrgID, best[0].ItemID
+	}
+	if a.OrgID == 0 {
+		return nil
+	}
+	next, err := tx.ActOnOrder(ctx, sc, o.ID, a)
+	if err != nil {
+		return fmt.Errorf("automatic dispatch: %w", err)
+	}
+	next.Lines = o.Lines
+	*o = *next
+	return nil
+}
+
 // openLoad counts each organisation's orders dispatched, accepted or in
 // service.
-func (db *DB) openLoad(ctx context.Context, orgs map[int64]bool) (map[int64]int, error) {
+func openLoad(ctx context.Context, q queryer, orgs map[int64]bool) (map[int64]int, error) {
 	load := map[int64]int{}
 	if len(orgs) == 0 {
 		return load, nil
@@ -81,7 +141,7 @@ func (db *DB) openLoad(ctx context.Context, orgs map[int64]bool) (map[int64]int,
 	var w where
 	whereIn(&w, "assignee_org_id", slices.Collect(maps.Keys(orgs)))
 	w.in("state", []string{anxin.StateDispatched, anxin.StateAccepted, anxin.StateInService})
-	rows, err := db.r.QueryContext(ctx, "SELECT assignee_org_id, COUNT(*) FROM orders"+w.sql()+" GROUP BY assignee_org_id", w.args...)
+	rows, err := q.QueryContext(ctx, "SELECT assignee_org_id, COUNT(*) FROM orders"+w.sql()+" GROUP BY assignee_org_id", w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("provider load: %w", err)
 	}

@@ -96,3 +96,84 @@ func TestDispatchSuggestions(t *testing.T) {
 		}
 	})
 }
+
+// TestAutoDispatch turns on a category's automatic dispatch: a new service
+// order of it goes to the best suggestion at once, recorded as
+// auto_dispatch with the item's price; an order of a category with nobody
+// offering it in the elder's area stays new; a supply order goes to its
+// one supplier; only platform administrators change the setting.
+func TestAutoDispatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newOrderWorld(t, db)
+		a := approvedProvider(t, db, w.provider, w.providerOrg, "91310107MA1G00101", "soc-nursing", 6000)
+		approvedProvider(t, db, w.other, w.otherOrg, "91310107MA1G00102", "soc-nursing", 4500)
+		platform := mustCreateOrg(t, db, anxin.OrgPlatform, "平台", "")
+		admin := anxin.ScopeOf(mustCreateAccount(t, db, platform, "root", anxin.RoleAdmin))
+
+		if _, err := db.SetAutoDispatch(ctx, w.operator, a.CategoryID, true); anxin.ErrorCode(err) != anxin.EFORBIDDEN {
+			t.Fatalf("an operator turned on automatic dispatch: %v", err)
+		}
+		c, err := db.SetAutoDispatch(ctx, admin, a.CategoryID, true)
+		if err != nil || !c.AutoDispatch {
+			t.Fatalf("set: %+v %v", c, err)
+		}
+		o := newServiceOrder(w.elder.ID)
+		o.CategoryID = a.CategoryID
+		if err := db.CreateOrder(ctx, w.operator, o); err != nil {
+			t.Fatal(err)
+		}
+		// Both unrated and idle: the cheaper one.
+		if o.State != anxin.StateDispatched || o.AssigneeOrgID != w.otherOrg.ID || o.TotalFen != 4500 || o.Number == "" {
+			t.Fatalf("auto-dispatched order %s to %d at %d (number %q)", o.State, o.AssigneeOrgID, o.TotalFen, o.Number)
+		}
+		events, err := db.OrderEvents(ctx, w.operator, o.ID)
+		if err != nil || len(events) != 2 || events[1].Action != "auto_dispatch" || events[1].TargetOrgID != w.otherOrg.ID {
+			t.Fatalf("timeline %+v %v", events, err)
+		}
+		if !o.AcceptDueAt.After(o.CreatedAt) {
+			t.Fatalf("no acceptance clock after automatic dispatch: %v", o.AcceptDueAt)
+		}
+
+		// A category nobody offers here: the order waits for the operator.
+		var repair int64
+		cats, _ := db.FindCategories(ctx, "", false)
+		for _, c := range cats {
+			if c.Code == "soc-repair" {
+				repair = c.ID
+			}
+		}
+		if _, err := db.SetAutoDispatch(ctx, admin, repair, true); err != nil {
+			t.Fatal(err)
+		}
+		lone := newServiceOrder(w.elder.ID)
+		lone.CategoryID = repair
+		if err := db.CreateOrder(ctx, w.operator, lone); err != nil || lone.State != anxin.StateNew {
+			t.Fatalf("order without offers: %s %v", lone.State, err)
+		}
+
+		// A supply package's category: the order goes to its supplier.
+		sup := mustCreateOrg(t, db, anxin.OrgSupplier, "菜篮子配送", "310107")
+		staff := anxin.ScopeOf(mustCreateAccount(t, db, sup, "sup", anxin.RolePartner))
+		pkg := approvedProvider(t, db, staff, sup, "91310107MA1G00201", "sup-food", 5000)
+		if _, err := db.SetAutoDispatch(ctx, admin, pkg.CategoryID, true); err != nil {
+			t.Fatal(err)
+		}
+		s := &anxin.Order{Type: anxin.TypeSupply, Channel: anxin.ChannelOutbound, ElderID: w.elder.ID,
+			Lines: []anxin.OrderLine{{ItemID: pkg.ID, Quantity: 1}}}
+		if err := db.CreateOrder(ctx, w.operator, s); err != nil || s.State != anxin.StateDispatched || s.AssigneeOrgID != sup.ID {
+			t.Fatalf("supply order: %s to %d, %v", s.State, s.AssigneeOrgID, err)
+		}
+		if len(s.Lines) != 1 || s.TotalFen != 5000 {
+			t.Fatalf("supply order lines %+v total %d", s.Lines, s.TotalFen)
+		}
+		// Off again: orders wait for the operator.
+		if _, err := db.SetAutoDispatch(ctx, admin, a.CategoryID, false); err != nil {
+			t.Fatal(err)
+		}
+		manual := newServiceOrder(w.elder.ID)
+		manual.CategoryID = a.CategoryID
+		if err := db.CreateOrder(ctx, w.operator, manual); err != nil || manual.State != anxin.StateNew {
+			t.Fatalf("after turning it off: %s %v", manual.State, err)
+		}
+	})
+}

@@ -19,18 +19,30 @@ type slaState struct {
 	hasNext   bool
 }
 
-// slaClocks are the clock columns, by clock name.
-var slaClocks = []string{sla.Accept, sla.Start, sla.Complete, sla.Reply, sla.Visit}
+// slaClocks name the clock columns of slaCols and slaSetCols, which
+// follow sla.Clocks' order: accept, start, complete, reply, visit.
+var slaClocks = sla.Clocks
+
+// slaCols are the clock columns as loadSLA and scanSLA read them.
+const slaCols = `accept_warn_at, accept_due_at, start_warn_at, start_due_at, complete_warn_at,
+	complete_due_at, reply_warn_at, reply_due_at, visit_warn_at, visit_due_at, sla_checked_at`
 
 func (tx *Tx) loadSLA(ctx context.Context, id int64) (*slaState, error) {
+	st, err := scanSLA(tx.QueryRowContext(ctx, "SELECT "+slaCols+" FROM orders WHERE id = $1", id))
+	if err != nil {
+		return nil, fmt.Errorf("load clocks: %w", err)
+	}
+	return st, nil
+}
+
+// scanSLA reads the slaCols of a row.
+func scanSLA(row interface{ Scan(...any) error }) (*slaState, error) {
 	st := &slaState{deadlines: map[string]sla.Deadline{}}
 	var t [10]sql.NullTime
 	var checked sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT accept_warn_at, accept_due_at, start_warn_at, start_due_at, complete_warn_at,
-		complete_due_at, reply_warn_at, reply_due_at, visit_warn_at, visit_due_at, sla_checked_at FROM orders WHERE id = $1`, id).
-		Scan(&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9], &checked)
+	err := row.Scan(&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9], &checked)
 	if err != nil {
-		return nil, fmt.Errorf("load clocks: %w", err)
+		return nil, err
 	}
 	for i, name := range slaClocks {
 		st.deadlines[name] = sla.Deadline{Warn: timeOf(t[2*i]), Due: timeOf(t[2*i+1])}
@@ -39,21 +51,31 @@ func (tx *Tx) loadSLA(ctx context.Context, id int64) (*slaState, error) {
 	return st, nil
 }
 
-// saveSLA writes the deadlines and what the SLA pass acts on next for an
-// order in state (paused or not) after `checked`.
-func (tx *Tx) saveSLA(ctx context.Context, o *anxin.Order, state string, paused bool, st *slaState) error {
+// slaSetCols are the columns slaValues fills, in order.
+const slaSetCols = `accept_warn_at, accept_due_at, start_warn_at, start_due_at, complete_warn_at,
+	complete_due_at, reply_warn_at, reply_due_at, visit_warn_at, visit_due_at, sla_checked_at, next_due_at, next_due_kind`
+
+// slaValues decides what the SLA pass acts on next for an order in state
+// (paused or not) after st.checked, and returns the values of slaSetCols.
+func (st *slaState) slaValues(o *anxin.Order, state string, paused bool) []any {
 	st.next, st.hasNext = sla.Next(sla.Running(o.Type, state, paused), st.deadlines, st.checked)
 	var next any
 	kind := ""
 	if st.hasNext {
 		next, kind = st.next.At.UTC(), st.next.Kind()
 	}
-	args := []any{}
+	args := make([]any, 0, 13)
 	for _, name := range slaClocks {
 		d := st.deadlines[name]
 		args = append(args, nullTime(d.Warn), nullTime(d.Due))
 	}
-	args = append(args, nullTime(st.checked), next, kind, o.ID)
+	return append(args, nullTime(st.checked), next, kind)
+}
+
+// saveSLA writes the deadlines and what the SLA pass acts on next for an
+// order in state (paused or not) after `checked`.
+func (tx *Tx) saveSLA(ctx context.Context, o *anxin.Order, state string, paused bool, st *slaState) error {
+	args := append(st.slaValues(o, state, paused), o.ID)
 	_, err := tx.ExecContext(ctx, `UPDATE orders SET accept_warn_at = $1, accept_due_at = $2, start_warn_at = $3,
 		start_due_at = $4, complete_warn_at = $5, complete_due_at = $6, reply_warn_at = $7, reply_due_at = $8,
 		visit_warn_at = $9, visit_due_at = $10, sla_checked_at = $11, next_due_at = $12, next_due_kind = $13 WHERE id = $14`, args...)
@@ -63,24 +85,27 @@ func (tx *Tx) saveSLA(ctx context.Context, o *anxin.Order, state string, paused 
 	return nil
 }
 
-// startClocks sets the clocks of a new order: completion (or the reply)
-// from intake.
-func (tx *Tx) startClocks(ctx context.Context, o *anxin.Order) error {
+// startClocks returns the clocks of a new order, completion (or the
+// reply) from intake, as the values of slaSetCols for its INSERT, and
+// sets the order's deadlines.
+func (tx *Tx) startClocks(o *anxin.Order) []any {
 	p, c := tx.db.Clocks().Policy(o.Type, o.Urgency)
 	st := &slaState{deadlines: map[string]sla.Deadline{
 		sla.Complete: sla.Set(c, o.CreatedAt, p.Complete),
 		sla.Reply:    sla.Set(c, o.CreatedAt, p.Reply),
 	}, checked: o.CreatedAt}
-	return tx.saveSLA(ctx, o, o.State, false, st)
+	values := st.slaValues(o, o.State, false)
+	o.CompleteDueAt, o.ReplyDueAt = st.deadlines[sla.Complete].Due, st.deadlines[sla.Reply].Due
+	if st.hasNext {
+		o.NextDueAt = st.next.At.UTC()
+	}
+	return values
 }
 
 // moveClocks updates the clocks after an action took an order (as it was
-// before, o) to state `to` at now.
-func (tx *Tx) moveClocks(ctx context.Context, o *anxin.Order, action, to string, paused bool, now time.Time) error {
-	st, err := tx.loadSLA(ctx, o.ID)
-	if err != nil {
-		return err
-	}
+// before, o) to state `to` at now; st holds its clocks as they were (read
+// by the order's update).
+func (tx *Tx) moveClocks(ctx context.Context, o *anxin.Order, st *slaState, action, to string, paused bool, now time.Time) error {
 	p, c := tx.db.Clocks().Policy(o.Type, o.Urgency)
 	switch action {
 	case anxin.ActDispatch:

@@ -180,6 +180,8 @@ func TestOrderBadInput(t *testing.T) {
 				{Type: anxin.TypeSupply, Channel: anxin.ChannelWeb, ElderID: w.elder.ID},
 				{Type: anxin.TypeSupply, Channel: anxin.ChannelWeb, ElderID: w.elder.ID, Lines: []anxin.OrderLine{{ItemID: 1, Quantity: -2}}},
 				{Type: anxin.TypeSupply, Channel: anxin.ChannelWeb, ElderID: w.elder.ID, Lines: []anxin.OrderLine{{ItemID: 1, Quantity: 1 << 40}}},
+				// Lines belong to supply orders only.
+				{Type: anxin.TypeService, Channel: anxin.ChannelWeb, ElderID: w.elder.ID, Title: "x", Lines: []anxin.OrderLine{{ItemID: 1, Quantity: 1}}},
 			}
 			for _, o := range bad {
 				wantCode(t, db.CreateOrder(ctx, w.operator, o), anxin.EINVALID)

@@ -18,7 +18,7 @@ import (
 func (tx *Tx) openReturnVisit(ctx context.Context, sc anxin.Scope, o *anxin.Order, now time.Time) error {
 	p, c := tx.db.Clocks().Policy(o.Type, o.Urgency)
 	if p.ReturnVisit.Days == 0 && p.ReturnVisit.Working == 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE orders SET state = $1, closed_at = $2, version = version + 1 WHERE id = $3",
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET state = $1, closed_at = $2, updated_at = $2, late_since = NULL, version = version + 1 WHERE id = $3",
 			anxin.StateClosed, now, o.ID); err != nil {
 			return err
 		}

@@ -97,9 +97,11 @@ func TestReturnVisits(t *testing.T) {
 }
 
 // A consultation answered by the hotline gets no return visit: completing
-// it closes it.
+// it closes it — late or not, it leaves the overdue list.
 func TestConsultationClosesOnCompletion(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := cst("2026-03-02 09:00")
+		db.Now = func() time.Time { return now }
 		w := newOrderWorld(t, db)
 		o := &anxin.Order{Type: anxin.TypeConsultation, Channel: anxin.ChannelInbound, ElderID: w.elder.ID, Title: "高龄津贴怎么申请"}
 		if err := db.CreateOrder(ctx, w.operator, o); err != nil {
@@ -110,13 +112,27 @@ func TestConsultationClosesOnCompletion(t *testing.T) {
 			t.Fatalf("consultation clocks: reply %v complete %v", o.ReplyDueAt, o.CompleteDueAt)
 		}
 		for _, a := range []string{anxin.ActHandle, anxin.ActComplete} {
+			if a == anxin.ActComplete {
+				// Answered a week late: overdue first.
+				now = cst("2026-03-09 09:00")
+				if _, err := db.RunSLA(ctx, now); err != nil {
+					t.Fatal(err)
+				}
+				if _, total, _ := db.FindOrders(ctx, w.operator, anxin.OrderFilter{Overdue: true}); total != 1 {
+					t.Fatalf("late consultation not on the overdue list (%d)", total)
+				}
+				o, _ = db.FindOrder(ctx, w.operator, o.ID)
+			}
 			var err error
 			if o, err = db.ActOnOrder(ctx, w.operator, o.ID, anxin.OrderAction{Action: a, Version: o.Version, Note: "已答复"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if o.State != anxin.StateClosed || !o.NextDueAt.IsZero() {
-			t.Fatalf("after completion: %s, next due %v", o.State, o.NextDueAt)
+		if o.State != anxin.StateClosed || !o.NextDueAt.IsZero() || !o.LateSince.IsZero() || !o.Overdue {
+			t.Fatalf("after completion: %s, next due %v, late since %v, overdue %v", o.State, o.NextDueAt, o.LateSince, o.Overdue)
+		}
+		if _, total, _ := db.FindOrders(ctx, w.operator, anxin.OrderFilter{Overdue: true}); total != 0 {
+			t.Fatalf("closed consultation still on the overdue list (%d)", total)
 		}
 		_, err := db.FindReturnVisit(ctx, w.operator, o.ID)
 		wantCode(t, err, anxin.ENOTFOUND)

@@ -52,6 +52,7 @@ func (s *Server) routesPages() {
 	s.routesVocab()
 	s.routesOrders()
 	s.routesCalendar()
+	s.routesSLA()
 	s.routesCatalogue()
 	s.routesProviders()
 	s.routesMe()

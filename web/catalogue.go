@@ -21,6 +21,8 @@ func (s *Server) routesCatalogue() {
 	s.page("GET /catalogue/new", s.getItemNew)
 	s.page("POST /catalogue", s.postItemNew)
 	s.page("GET /catalogue/approvals", s.getApprovals)
+	s.page("GET /catalogue/categories", s.getCategories)
+	s.page("POST /catalogue/categories/{id}/dispatch", s.postCategoryDispatch)
 	s.page("GET /catalogue/{id}", s.getItem)
 	s.page("GET /catalogue/{id}/edit", s.getItemEdit)
 	s.page("POST /catalogue/{id}", s.postItem)

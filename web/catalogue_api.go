@@ -15,6 +15,7 @@ import (
 
 func (s *Server) apiCatalogue() {
 	s.api("GET /api/v1/catalogue/categories", s.apiListCategories)
+	s.api("PATCH /api/v1/catalogue/categories/{id}", s.apiPatchCategory)
 	s.api("GET /api/v1/catalogue/items", s.apiListItems)
 	s.api("POST /api/v1/catalogue/items", s.apiCreateItem)
 	s.api("GET /api/v1/catalogue/items/{id}", s.apiGetItem)

@@ -27,6 +27,7 @@ func (s *Server) routesOrders() {
 	s.handle("POST /orders/{id}/act", s.postOrderAct) // checks like page, after reading photos; see there
 	s.page("GET /orders/{id}/attachments/{aid}", s.getOrderAttachment)
 	s.page("POST /orders/{id}/visit", s.postReturnVisit)
+	s.page("POST /orders/{id}/reveal", s.postOrderReveal)
 	s.routesPickList()
 }
 
@@ -240,6 +241,11 @@ type orderPage struct {
 	Visit    *anxin.ReturnVisit
 	CanVisit bool
 	Error    string
+	// Elder is the elder as the viewer sees them for the job (nil when
+	// hidden), numbers masked unless Revealed with RevealReason.
+	Elder                     *anxin.Elder
+	Revealed                  bool
+	RevealReason, RevealError string
 }
 
 // actionsFor lists what the viewer may do with the order now.
@@ -276,7 +282,7 @@ func actionsFor(sc anxin.Scope, o *anxin.Order) []string {
 	return out
 }
 
-func (s *Server) orderPage(r *http.Request, o *anxin.Order) (*orderPage, error) {
+func (s *Server) orderPage(r *http.Request, o *anxin.Order, revealed bool) (*orderPage, error) {
 	sc := scopeOf(r)
 	events, err := s.db.OrderEvents(r.Context(), sc, o.ID)
 	if err != nil {
@@ -285,6 +291,9 @@ func (s *Server) orderPage(r *http.Request, o *anxin.Order) (*orderPage, error) 
 	p := &orderPage{Page: s.newPage(r, "orders.order_title"), Order: o, Events: events, Actions: actionsFor(sc, o),
 		IsAssignee: o.AssigneeOrgID != 0 && o.AssigneeOrgID == sc.OrgID}
 	p.Title = o.Number
+	if err := s.orderElder(r, p, revealed); err != nil {
+		return nil, err
+	}
 	if v, err := s.db.FindReturnVisit(r.Context(), sc, o.ID); err == nil {
 		p.Visit = v
 		p.CanVisit = !sc.AssignedOnly && v.State == anxin.VisitDue && o.State == anxin.StateCompleted
@@ -315,7 +324,7 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.orderPage(r, o)
+	p, err := s.orderPage(r, o, false)
 	if err != nil {
 		return err
 	}
@@ -398,7 +407,7 @@ func (s *Server) refuseOnOrder(w http.ResponseWriter, r *http.Request, id int64,
 	if ferr != nil {
 		return ferr
 	}
-	p, ferr := s.orderPage(r, o)
+	p, ferr := s.orderPage(r, o, false)
 	if ferr != nil {
 		return ferr
 	}

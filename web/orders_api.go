@@ -20,6 +20,7 @@ func (s *Server) apiOrders() {
 	s.api("GET /api/v1/orders", s.apiListOrders)
 	s.api("POST /api/v1/orders", s.apiCreateOrder)
 	s.api("GET /api/v1/orders/{id}", s.apiGetOrder)
+	s.api("GET /api/v1/orders/{id}/elder", s.apiOrderElder)
 	s.api("POST /api/v1/orders/{id}/actions", s.apiActOnOrder)
 	s.api("GET /api/v1/orders/{id}/events", s.apiOrderEvents)
 	s.api("GET /api/v1/orders/{id}/attachments/{aid}", s.getOrderAttachment)

@@ -133,6 +133,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/admin/accounts", "nav.accounts", p.IsAdmin()},
 		{"/admin/lists", "nav.vocab", p.IsAdmin()},
 		{"/admin/calendar", "nav.calendar", p.IsAdmin()},
+		{"/admin/sla", "nav.sla", p.IsAdmin()},
 		{"/admin/audit", "nav.audit", p.IsAdmin()},
 		{"/me", "nav.me", true},
 	}
