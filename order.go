@@ -230,18 +230,24 @@ const MaxLineQuantity = 99
 // OrderEvent is one step of an order's timeline: who did what, when, with
 // a note and attachments.
 type OrderEvent struct {
-	ID          int64             `json:"id"`
-	OrderID     int64             `json:"order_id"`
-	At          time.Time         `json:"at"`
-	ActorID     int64             `json:"actor_id,omitempty"`
-	ActorName   string            `json:"actor_name"`
-	ActorOrgID  int64             `json:"actor_org_id,omitempty"`
-	Action      string            `json:"action"`
-	FromState   string            `json:"from_state"`
-	ToState     string            `json:"to_state"`
-	Note        string            `json:"note,omitempty"`
-	TargetOrgID int64             `json:"target_org_id,omitempty"` // dispatch
-	Attachments []OrderAttachment `json:"attachments,omitempty"`
+	ID          int64     `json:"id"`
+	OrderID     int64     `json:"order_id"`
+	At          time.Time `json:"at"`
+	ActorID     int64     `json:"actor_id,omitempty"`
+	ActorName   string    `json:"actor_name"`
+	ActorOrgID  int64     `json:"actor_org_id,omitempty"`
+	Action      string    `json:"action"`
+	FromState   string    `json:"from_state"`
+	ToState     string    `json:"to_state"`
+	Note        string    `json:"note,omitempty"`
+	TargetOrgID int64     `json:"target_org_id,omitempty"` // dispatch
+	// ActorDisplayName, ActorOrgName and TargetOrgName name the actor, their
+	// organisation and the organisation dispatched to, as they are called
+	// now (ActorName is the account's username when it acted).
+	ActorDisplayName string            `json:"actor_display_name,omitempty"`
+	ActorOrgName     string            `json:"actor_org_name,omitempty"`
+	TargetOrgName    string            `json:"target_org_name,omitempty"`
+	Attachments      []OrderAttachment `json:"attachments,omitempty"`
 }
 
 // OrderAttachment is a photo attached to an order's event. Only images are

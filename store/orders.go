@@ -622,8 +622,11 @@ func (db *DB) OrderEvents(ctx context.Context, sc anxin.Scope, id int64) ([]anxi
 	if _, err := db.FindOrder(ctx, sc, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, order_id, at, COALESCE(actor_id, 0), actor_name, COALESCE(actor_org_id, 0),
-		action, from_state, to_state, note, COALESCE(target_org_id, 0) FROM order_events WHERE order_id = $1 ORDER BY id`, id)
+	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.order_id, v.at, COALESCE(v.actor_id, 0), v.actor_name,
+		COALESCE(v.actor_org_id, 0), v.action, v.from_state, v.to_state, v.note, COALESCE(v.target_org_id, 0),
+		COALESCE(a.display_name, ''), COALESCE(g.name, ''), COALESCE(t.name, '')
+		FROM order_events v LEFT JOIN accounts a ON a.id = v.actor_id LEFT JOIN orgs g ON g.id = v.actor_org_id
+		LEFT JOIN orgs t ON t.id = v.target_org_id WHERE v.order_id = $1 ORDER BY v.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("order events: %w", err)
 	}
@@ -632,7 +635,7 @@ func (db *DB) OrderEvents(ctx context.Context, sc anxin.Scope, id int64) ([]anxi
 	for rows.Next() {
 		var e anxin.OrderEvent
 		if err := rows.Scan(&e.ID, &e.OrderID, &e.At, &e.ActorID, &e.ActorName, &e.ActorOrgID, &e.Action, &e.FromState,
-			&e.ToState, &e.Note, &e.TargetOrgID); err != nil {
+			&e.ToState, &e.Note, &e.TargetOrgID, &e.ActorDisplayName, &e.ActorOrgName, &e.TargetOrgName); err != nil {
 			rows.Close()
 			return nil, err
 		}

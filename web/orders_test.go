@@ -248,7 +248,9 @@ func (c *testClient) postMultipart(path string, fields map[string]string, fileFi
 
 // TestBrowserOrderIntake takes an order in Chromium the way an operator
 // does at the phone: from the elder's profile, type the request, Enter;
-// then dispatch it, and the provider accepts it in its portal.
+// then dispatch it; the provider accepts, starts and completes it in its
+// portal; the operator makes the return visit, and a low score opens a
+// complaint.
 func TestBrowserOrderIntake(t *testing.T) {
 	e := newTestEnv(t, "sqlite")
 	el := orderElder(t, e)
@@ -287,6 +289,30 @@ func TestBrowserOrderIntake(t *testing.T) {
 		t.Fatalf("after accept %q", h)
 	}
 	screenshot(t, bctx, "order-accepted")
+	// Start and complete with a note, in the portal.
+	do(chromedp.Click(`details.action[open] button`), chromedp.WaitVisible(`h1 .badge.state-in_service`))
+	do(chromedp.SendKeys(`details.action[open] textarea[name=note]`, "已陪同取药，老人已安全到家"),
+		chromedp.Click(`details.action[open] button`), chromedp.WaitVisible(`h1 .badge.state-completed`))
+	if got := text(`section[aria-labelledby=h-timeline]`); !strings.Contains(got, "已陪同取药") {
+		t.Fatalf("timeline after completion %q", got)
+	}
+	// The return visit waits in the operator's list; a score of 2 opens a
+	// complaint linked to the order.
+	do(chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`input[name=password]`))
+	signIn("operator1", "/orders?view=return_visit")
+	if got := text(`table.results tbody`); !strings.Contains(got, "陪同去同济医院配药") {
+		t.Fatalf("return-visit list %q", got)
+	}
+	do(chromedp.Click(`table.results tbody a`), chromedp.WaitVisible(`form.visit-form`),
+		chromedp.Click(`form.visit-form input[name=score][value="2"]`),
+		chromedp.SendKeys(`form.visit-form textarea[name=comment]`, "药拿错了一盒"),
+		chromedp.Click(`form.visit-form button[type=submit]`),
+		chromedp.WaitVisible(`section.visit a[href^="/orders/"]`))
+	screenshot(t, bctx, "order-visited")
+	do(chromedp.Click(`section.visit a[href^="/orders/"]`), chromedp.WaitVisible(`section[aria-labelledby=h-timeline]`))
+	if h, body := text(`main h1`), text(`main`); !strings.Contains(h, "投诉") || !strings.Contains(body, "药拿错了一盒") {
+		t.Fatalf("complaint %q", h)
+	}
 }
 
 // TestReturnVisitPage completes an order and makes its return visit in
