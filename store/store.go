@@ -44,8 +44,8 @@ type Config struct {
 // one pool for both.
 type DB struct {
 	engine string
-	w      *sql.DB // writes and transactions
-	r      *sql.DB // reads
+	w      *pool // writes and transactions
+	r      *pool // reads
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// clocks holds the work orders' clock policies on the working-day
@@ -109,7 +109,8 @@ func (db *DB) openPostgres(ctx context.Context, cfg Config) error {
 		p.Close()
 		return anxin.Errorf(anxin.EUNAVAILABLE, "cannot connect to PostgreSQL at %s: %v", redactURL(cfg.URL), err)
 	}
-	db.w, db.r = p, p
+	db.w = &pool{DB: p}
+	db.r = db.w
 	return nil
 }
 
@@ -161,7 +162,7 @@ func (db *DB) openSQLite(ctx context.Context, cfg Config) error {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.w, db.r = w, r
+	db.w, db.r = &pool{DB: w, stmts: newStmtCache(w)}, &pool{DB: r, stmts: newStmtCache(r)}
 	return nil
 }
 
@@ -193,7 +194,11 @@ func (db *DB) Ping(ctx context.Context) error {
 type Tx struct {
 	*sql.Tx
 	db    *DB
+	pool  *pool
 	stmts map[string]*sql.Stmt
+	// fresh are the queries this transaction prepared for itself, for the
+	// pool's cache once it ends.
+	fresh []string
 	// What a long transaction looks up again and again: usernames by
 	// account and the region codes known to exist.
 	usernames map[int64]string
@@ -219,13 +224,14 @@ func (tx *Tx) username(ctx context.Context, id int64) (string, error) {
 // maxTxStatements bounds the statements a transaction keeps prepared.
 const maxTxStatements = 64
 
-// stmt returns the statement for query prepared once per transaction on
-// SQLite, where compiling SQL costs as much as running a small insert and
-// a roster import runs the same few statements 100,000 times; nil when it
-// is not cached (PostgreSQL, whose driver caches statements per
-// connection already, or a transaction already holding many).
+// stmt returns the statement for query on SQLite, where compiling SQL
+// costs as much as running a small insert: the pool's cached statement
+// taken over by the transaction, or one prepared for this transaction and
+// cached in the pool when it ends; nil when it is not cached (PostgreSQL,
+// whose driver caches statements per connection already, or a
+// transaction already holding many).
 func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if tx.db.engine != SQLite {
+	if tx.pool.stmts == nil {
 		return nil, nil
 	}
 	if st, ok := tx.stmts[query]; ok {
@@ -234,9 +240,15 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if len(tx.stmts) >= maxTxStatements {
 		return nil, nil
 	}
-	st, err := tx.Tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if shared := tx.pool.stmts.cached(query); shared != nil {
+		st = tx.Tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if st, err = tx.Tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		tx.fresh = append(tx.fresh, query)
 	}
 	if tx.stmts == nil {
 		tx.stmts = map[string]*sql.Stmt{}
@@ -307,7 +319,13 @@ func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
 		return mapError(fmt.Errorf("begin read: %w", err))
 	}
 	defer sqlTx.Rollback()
-	return mapError(fn(&Tx{Tx: sqlTx, db: db}))
+	tx := &Tx{Tx: sqlTx, db: db, pool: db.r}
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	sqlTx.Rollback() // release the connection before caching statements on the pool
+	db.r.stmts.remember(ctx, tx.fresh)
+	return nil
 }
 
 func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
@@ -315,7 +333,7 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err erro
 	if err != nil {
 		return mapError(fmt.Errorf("begin: %w", err))
 	}
-	tx := &Tx{Tx: sqlTx, db: db}
+	tx := &Tx{Tx: sqlTx, db: db, pool: db.w}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -331,6 +349,7 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err erro
 	if err = sqlTx.Commit(); err != nil {
 		return mapError(fmt.Errorf("commit: %w", err))
 	}
+	db.w.stmts.remember(ctx, tx.fresh)
 	return nil
 }
 
