@@ -63,8 +63,17 @@ type ordersPage struct {
 	State  string
 	Types  []string
 	States []string
-	Orders []*anxin.Order
-	Pager  listPager
+	// Urgency, Within and Assignee are the other filters, with what they
+	// offer: urgencies, the areas one level below the viewer's (staff), and
+	// the organisations orders go to.
+	Urgency   string
+	Urgencies []string
+	Within    string
+	Areas     []*anxin.Region
+	Assignee  int64
+	Assignees []*anxin.Org
+	Orders    []*anxin.Order
+	Pager     listPager
 }
 
 func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) error {
@@ -79,7 +88,7 @@ func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := viewFilter(view, sc)
 	extra := parseOrderQuery(q, sc)
-	f.Query, f.Within, f.Urgency = extra.Query, extra.Within, extra.Urgency
+	f.Query, f.Within, f.Urgency, f.AssigneeOrgID = extra.Query, extra.Within, extra.Urgency, extra.AssigneeOrgID
 	if len(extra.Types) > 0 {
 		f.Types = extra.Types
 	}
@@ -93,7 +102,22 @@ func (s *Server) getOrders(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &ordersPage{Page: s.newPage(r, "orders.title"), View: view, Views: orderViews, Query: f.Query,
 		Type: q.Get("type"), State: q.Get("state"), Types: anxin.OrderTypes, States: anxin.OrderStates, Orders: orders,
+		Urgency: f.Urgency, Urgencies: anxin.OrderUrgencies, Within: f.Within, Assignee: f.AssigneeOrgID,
 		Pager: newListPager(r.URL, len(orders), total, f.Offset, f.Limit)}
+	if !sc.AssignedOnly {
+		if p.Areas, err = s.db.FindRegions(r.Context(), anxin.RegionFilter{Parent: sc.Region, Limit: 200}); err != nil {
+			return err
+		}
+		orgs, _, err := s.db.FindOrgs(r.Context(), sc, anxin.OrgFilter{Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			if o.Kind == anxin.OrgProvider || o.Kind == anxin.OrgSupplier || o.Kind == anxin.OrgVolunteer {
+				p.Assignees = append(p.Assignees, o)
+			}
+		}
+	}
 	if total > anxin.MaxOrderCount {
 		p.Pager.Total, p.Pager.More = anxin.MaxOrderCount, true
 	}

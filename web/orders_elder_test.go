@@ -92,3 +92,41 @@ func mustAccount(t *testing.T, e *testEnv, username string) *anxin.Account {
 	}
 	return a
 }
+
+// TestOrderListFilters narrows the operator's list by urgency, area and
+// provider, as the filter form offers them.
+func TestOrderListFilters(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		el := orderElder(t, e)
+		op := anxin.ScopeOf(mustAccount(t, e, "operator1"))
+		prov := e.mustFindOrg("安康居家养老服务有限公司")
+		mk := func(title, urgency string, dispatch bool) {
+			o := &anxin.Order{Type: anxin.TypeService, Channel: anxin.ChannelInbound, ElderID: el.ID, Title: title, Urgency: urgency}
+			if err := e.db.CreateOrder(ctx, op, o); err != nil {
+				t.Fatal(err)
+			}
+			if dispatch {
+				if _, err := e.db.ActOnOrder(ctx, op, o.ID, anxin.OrderAction{Action: anxin.ActDispatch, Version: 1, OrgID: prov.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		mk("修水龙头", anxin.UrgencyNormal, true)
+		mk("老人摔倒需上门查看", anxin.UrgencyUrgent, false)
+		c := e.signIn("operator1")
+		_, body := c.get("/orders?view=all")
+		wantBody(t, body, `name="urgency"`, `name="assignee"`, "安康居家养老服务有限公司")
+		_, body = c.get("/orders?view=all&urgency=urgent")
+		if !strings.Contains(body, "老人摔倒需上门查看") || strings.Contains(body, "修水龙头") {
+			t.Fatal("urgency filter")
+		}
+		_, body = c.get(fmt.Sprintf("/orders?view=all&assignee=%d", prov.ID))
+		if strings.Contains(body, "老人摔倒需上门查看") || !strings.Contains(body, "修水龙头") {
+			t.Fatal("assignee filter")
+		}
+		_, body = c.get("/orders?view=all&within=310105")
+		if strings.Contains(body, "修水龙头") || strings.Contains(body, "老人摔倒需上门查看") {
+			t.Fatal("area filter: orders of 310107 listed under 310105")
+		}
+	})
+}
