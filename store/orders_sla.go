@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -271,6 +272,20 @@ func (tx *Tx) slaEvent(ctx context.Context, o *anxin.Order, p sla.Point) error {
 	return err
 }
 
+// noticeScope restricts notifications to what sc may see: of orders in
+// the scope's area (all for the platform), or of its own organisation.
+func noticeScope(sc anxin.Scope) *where {
+	var w where
+	switch {
+	case sc.All:
+	case sc.AssignedOnly:
+		w.add("org_id = ?", sc.OrgID)
+	default:
+		w.subtree("region_code", sc.Region)
+	}
+	return &w
+}
+
 // Notification is a message for an organisation's staff: an order due soon
 // or overdue.
 type Notification struct {
@@ -287,14 +302,7 @@ type Notification struct {
 // in the scope's area (all for the platform), or of the scope's own
 // organisation; at most limit.
 func (db *DB) FindNotifications(ctx context.Context, sc anxin.Scope, limit int) ([]Notification, error) {
-	var w where
-	switch {
-	case sc.All:
-	case sc.AssignedOnly:
-		w.add("org_id = ?", sc.OrgID)
-	default:
-		w.subtree("region_code", sc.Region)
-	}
+	w := noticeScope(sc)
 	_, limit = pageBounds(0, limit)
 	rows, err := db.r.QueryContext(ctx, "SELECT id, kind, COALESCE(order_id, 0), text, created_at FROM notifications"+w.sql()+
 		" ORDER BY created_at DESC, id DESC LIMIT "+w.arg(limit), w.args...)
@@ -313,4 +321,42 @@ func (db *DB) FindNotifications(ctx context.Context, sc anxin.Scope, limit int) 
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// NoticesSeen returns when the account last marked its notifications read
+// (zero if never).
+func (db *DB) NoticesSeen(ctx context.Context, accountID int64) (time.Time, error) {
+	var at sql.NullTime
+	err := db.r.QueryRowContext(ctx, "SELECT seen_at FROM notice_reads WHERE account_id = $1", accountID).Scan(&at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("notices seen: %w", err)
+	}
+	return timeOf(at), nil
+}
+
+// MarkNoticesSeen marks the account's notifications read up to at.
+func (db *DB) MarkNoticesSeen(ctx context.Context, accountID int64, at time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO notice_reads (account_id, seen_at) VALUES ($1, $2)
+		ON CONFLICT (account_id) DO UPDATE SET seen_at = excluded.seen_at`, accountID, at.UTC())
+	if err != nil {
+		return fmt.Errorf("mark notices seen: %w", err)
+	}
+	return nil
+}
+
+// maxUnread is as far as CountUnread counts.
+const maxUnread = 99
+
+// CountUnread counts the notifications in scope newer than since, up to
+// maxUnread+1 (more): read from the newest, never the whole table.
+func (db *DB) CountUnread(ctx context.Context, sc anxin.Scope, since time.Time) (int, error) {
+	w := noticeScope(sc)
+	w.add("created_at > ?", since.UTC())
+	var n int
+	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM notifications"+w.sql()+
+		fmt.Sprintf(" ORDER BY created_at DESC LIMIT %d) c", maxUnread+1), w.args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("unread notifications: %w", err)
+	}
+	return n, nil
 }

@@ -39,6 +39,7 @@ func (s *Server) routesBase() {
 		return nil
 	})
 	s.page("GET /{$}", s.getHome)
+	s.page("POST /notices/seen", s.postNoticesSeen)
 	s.routesSignin()
 }
 
@@ -69,7 +70,15 @@ type homePage struct {
 	// newest SLA notifications (staff only).
 	Overdue int
 	Notices []store.Notification
+	// Unread counts the notifications since the viewer last marked them
+	// read (at most 100: more), SeenAt is when that was.
+	Unread int
+	SeenAt time.Time
 }
+
+// IsNew reports whether a notification came after the viewer last marked
+// the notifications read.
+func (p *homePage) IsNew(n store.Notification) bool { return n.CreatedAt.After(p.SeenAt) }
 
 func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
 	p := &homePage{Page: s.newPage(r, "home.title")}
@@ -91,7 +100,23 @@ func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
 		if p.Notices, err = s.db.FindNotifications(r.Context(), p.Scope, 10); err != nil {
 			return err
 		}
+		if p.SeenAt, err = s.db.NoticesSeen(r.Context(), a.ID); err != nil {
+			return err
+		}
+		if p.Unread, err = s.db.CountUnread(r.Context(), p.Scope, p.SeenAt); err != nil {
+			return err
+		}
 	}
 	s.render(w, r, http.StatusOK, "home", p)
+	return nil
+}
+
+// postNoticesSeen marks the viewer's notifications read up to now.
+func (s *Server) postNoticesSeen(w http.ResponseWriter, r *http.Request) error {
+	a := accountFrom(r.Context())
+	if err := s.db.MarkNoticesSeen(r.Context(), a.ID, s.cfg.Now()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }

@@ -363,12 +363,23 @@ func TestOverdueOnHome(t *testing.T) {
 		e.api("POST", "/api/v1/orders", op, map[string]any{"type": "service", "elder_id": el.ID, "title": "送餐"}, &o)
 		e.api("POST", fmt.Sprintf("/api/v1/orders/%d/actions", o.ID), op,
 			map[string]any{"action": "dispatch", "version": o.Version, "org_id": e.mustFindOrg("安康居家养老服务有限公司").ID}, &o)
-		n, err := e.db.RunSLA(ctx, o.CreatedAt.AddDate(0, 1, 0))
+		pass := o.CreatedAt.AddDate(0, 1, 0)
+		n, err := e.db.RunSLA(ctx, pass)
 		if err != nil || n < 2 {
 			t.Fatalf("SLA pass: %d points, %v", n, err)
 		}
 		_, body := e.signIn("operator1").get("/")
-		wantBody(t, body, "/orders?view=overdue", "超时工单", "送餐", "接单时限")
+		wantBody(t, body, "/orders?view=overdue", "超时工单", "送餐", "接单时限", "条未读", "全部标为已读")
+		// Marked read, the alerts stay listed but are no longer new.
+		e.now = pass
+		c := e.signIn("operator1")
+		st, _ := c.post("/notices/seen", nil)
+		wantStatus(t, "mark read", st, http.StatusSeeOther)
+		_, body = c.get("/")
+		wantBody(t, body, "送餐")
+		if strings.Contains(body, "条未读") || strings.Contains(body, `class="unread"`) {
+			t.Fatal("alerts still unread after marking them read")
+		}
 		var got anxin.Order
 		e.api("GET", fmt.Sprintf("/api/v1/orders/%d", o.ID), op, nil, &got)
 		if !got.Overdue || got.Urgency == anxin.UrgencyNormal {
