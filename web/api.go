@@ -31,6 +31,7 @@ func (s *Server) routesAPI() {
 	s.apiVocab()
 	s.apiOrders()
 	s.apiCatalogue()
+	s.apiCalls()
 	// Unknown API paths answer JSON, after authentication like the rest.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		if accountFrom(r.Context()) == nil {

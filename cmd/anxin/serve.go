@@ -43,6 +43,13 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	if err := db.LoadCalendar(ctx); err != nil {
 		return err
 	}
+	// No call survives a restart: this node's legs still open are closed.
+	node, _ := os.Hostname()
+	if n, err := db.CloseInterruptedCalls(ctx, node, time.Now()); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("calls interrupted by the restart closed", "calls", n, "node", node)
+	}
 
 	n, err := db.CountAccounts(ctx)
 	if err != nil {
