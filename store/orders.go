@@ -48,13 +48,17 @@ func scanOrder(s interface{ Scan(...any) error }) (*anxin.Order, error) {
 
 // scopeOrders restricts orders to what sc may see: its area's elders, or
 // for a provider, supplier or volunteer team the orders dispatched to it.
-func (w *where) scopeOrders(sc anxin.Scope) {
+func (w *where) scopeOrders(sc anxin.Scope) { w.scopeOrdersScan(sc, false) }
+
+// scopeOrdersScan is scopeOrders for a page that may walk a sort-ordered
+// index through a wide area (see subtreeScan).
+func (w *where) scopeOrdersScan(sc anxin.Scope, scan bool) {
 	switch {
 	case sc.All:
 	case sc.AssignedOnly:
 		w.add("o.assignee_org_id = ?", sc.OrgID)
 	default:
-		w.subtree("o.region_code", sc.Region)
+		w.subtreeScan("o.region_code", sc.Region, scan)
 	}
 }
 
@@ -307,41 +311,53 @@ func findOrder(ctx context.Context, q queryer, sc anxin.Scope, id int64) (*anxin
 // the total count, exact up to anxin.MaxOrderCount (MaxOrderCount+1 means
 // more).
 func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilter) ([]*anxin.Order, int, error) {
-	var w where
-	w.scopeOrders(sc)
-	if q := strings.TrimSpace(f.Query); q != "" {
-		if strings.HasPrefix(strings.ToUpper(q), "GD") {
-			w.add("o.number >= ? AND o.number < ?", strings.ToUpper(q), strings.ToUpper(q)+maxRune)
-		} else {
-			w.add("o.elder_id IN (SELECT id FROM elders WHERE name >= ? AND name < ?)", q, q+maxRune)
+	number := false
+	// build writes the filters; scan says whether the area conditions let a
+	// sort-ordered index drive (the page of a wide area, see subtreeScan).
+	build := func(scan bool) *where {
+		var w where
+		w.scopeOrdersScan(sc, scan && db.wideArea(sc.Region))
+		if q := strings.TrimSpace(f.Query); q != "" {
+			if strings.HasPrefix(strings.ToUpper(q), "GD") {
+				w.add("o.number >= ? AND o.number < ?", strings.ToUpper(q), strings.ToUpper(q)+maxRune)
+				number = true
+			} else {
+				w.add("o.elder_id IN (SELECT id FROM elders WHERE name >= ? AND name < ?)", q, q+maxRune)
+			}
 		}
+		if len(f.Types) > 0 {
+			w.in("o.type", f.Types)
+		}
+		if len(f.States) > 0 {
+			w.in("o.state", f.States)
+		} else if f.Open {
+			w.in("o.state", anxin.OpenStates)
+		}
+		if f.Urgency != "" {
+			w.add("o.urgency = ?", f.Urgency)
+		}
+		if f.Within != "" {
+			w.subtreeScan("o.region_code", f.Within, scan && db.wideArea(f.Within))
+		}
+		if f.AssigneeOrgID != 0 {
+			w.add("o.assignee_org_id = ?", f.AssigneeOrgID)
+		}
+		if f.ElderID != 0 {
+			w.add("o.elder_id = ?", f.ElderID)
+		}
+		if f.CreatedByID != 0 {
+			w.add("o.created_by = ?", f.CreatedByID)
+		}
+		if f.Overdue {
+			w.add("o.late_since IS NOT NULL") // as the partial indexes orders_late* say it
+		}
+		return &w
 	}
-	if len(f.Types) > 0 {
-		w.in("o.type", f.Types)
-	}
-	if len(f.States) > 0 {
-		w.in("o.state", f.States)
-	} else if f.Open {
-		w.in("o.state", anxin.OpenStates)
-	}
-	if f.Urgency != "" {
-		w.add("o.urgency = ?", f.Urgency)
-	}
-	if f.Within != "" {
-		w.subtree("o.region_code", f.Within)
-	}
-	if f.AssigneeOrgID != 0 {
-		w.add("o.assignee_org_id = ?", f.AssigneeOrgID)
-	}
-	if f.ElderID != 0 {
-		w.add("o.elder_id = ?", f.ElderID)
-	}
-	if f.CreatedByID != 0 {
-		w.add("o.created_by = ?", f.CreatedByID)
-	}
-	if f.Overdue {
-		w.add("o.late_since IS NOT NULL") // as the partial indexes orders_late* say it
-	}
+	// The count reads the area's range unless a filter narrower than any
+	// area drives it (an account's, a provider's or an elder's orders, a
+	// number): then that filter's index counts, the area checked inside it.
+	narrow := f.CreatedByID != 0 || f.AssigneeOrgID != 0 || f.ElderID != 0 || strings.TrimSpace(f.Query) != ""
+	w := build(narrow)
 	var total int
 	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM orders o"+w.sql()+
 		fmt.Sprintf(" LIMIT %d) c", anxin.MaxOrderCount+1), w.args...).Scan(&total); err != nil {
@@ -353,7 +369,10 @@ func (db *DB) FindOrders(ctx context.Context, sc anxin.Scope, f anxin.OrderFilte
 		order = " ORDER BY o.late_since, o.id" // from orders_late, longest late first
 	case f.Sort == "due":
 		order = " ORDER BY o.next_due_at IS NULL, o.next_due_at, o.id"
+	case number:
+		order = " ORDER BY o.number DESC" // a day's numbers follow its intakes
 	}
+	w = build(true)
 	rows, err := db.r.QueryContext(ctx, "SELECT "+orderCols+orderFrom+" WHERE o.id IN (SELECT o.id FROM orders o"+w.sql()+
 		order+w.page(f.Offset, f.Limit)+")"+order, w.args...)
 	if err != nil {

@@ -274,14 +274,16 @@ func (tx *Tx) slaEvent(ctx context.Context, o *anxin.Order, p sla.Point) error {
 
 // noticeScope restricts notifications to what sc may see: of orders in
 // the scope's area (all for the platform), or of its own organisation.
-func noticeScope(sc anxin.Scope) *where {
+// Both lists walk notifications_created from the newest, filtering the
+// area as they go (see subtreeScan): they want ten, or a hundred.
+func (db *DB) noticeScope(sc anxin.Scope) *where {
 	var w where
 	switch {
 	case sc.All:
 	case sc.AssignedOnly:
 		w.add("org_id = ?", sc.OrgID)
 	default:
-		w.subtree("region_code", sc.Region)
+		w.subtreeScan("region_code", sc.Region, db.engine == SQLite)
 	}
 	return &w
 }
@@ -302,7 +304,7 @@ type Notification struct {
 // in the scope's area (all for the platform), or of the scope's own
 // organisation; at most limit.
 func (db *DB) FindNotifications(ctx context.Context, sc anxin.Scope, limit int) ([]Notification, error) {
-	w := noticeScope(sc)
+	w := db.noticeScope(sc)
 	_, limit = pageBounds(0, limit)
 	rows, err := db.r.QueryContext(ctx, "SELECT id, kind, COALESCE(order_id, 0), text, created_at FROM notifications"+w.sql()+
 		" ORDER BY created_at DESC, id DESC LIMIT "+w.arg(limit), w.args...)
@@ -350,7 +352,7 @@ const maxUnread = 99
 // CountUnread counts the notifications in scope newer than since, up to
 // maxUnread+1 (more): read from the newest, never the whole table.
 func (db *DB) CountUnread(ctx context.Context, sc anxin.Scope, since time.Time) (int, error) {
-	w := noticeScope(sc)
+	w := db.noticeScope(sc)
 	w.add("created_at > ?", since.UTC())
 	var n int
 	err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM notifications"+w.sql()+

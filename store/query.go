@@ -70,6 +70,25 @@ func (w *where) subtree(col, code string) {
 	w.add(col+" >= ? AND "+col+" < ?", code, code+":")
 }
 
+// subtreeScan is subtree for a list that walks an index in its sort order
+// and filters the area as it goes: on SQLite, for a wide area (scan), the
+// unary + keeps the planner off the region indexes, whose range it would
+// otherwise read whole and sort — a district's or city's orders. A street
+// or committee reads its range and sorts it.
+func (w *where) subtreeScan(col, code string, scan bool) {
+	if scan {
+		w.add("+"+col+" >= ? AND +"+col+" < ?", code, code+":")
+		return
+	}
+	w.subtree(col, code)
+}
+
+// wideArea reports whether lists of the area code (a district, a city, or
+// "" for all) should walk a sort-ordered index on this engine rather than
+// the area's range (see subtreeScan). PostgreSQL's planner weighs the
+// LIMIT itself.
+func (db *DB) wideArea(code string) bool { return db.engine == SQLite && len(code) <= 6 }
+
 // scopeOrgs restricts an orgs table alias to what sc may see.
 func (w *where) scopeOrgs(sc anxin.Scope, alias string) {
 	switch {
