@@ -107,10 +107,12 @@ func (tx *Tx) RecordReturnVisit(ctx context.Context, sc anxin.Scope, orderID int
 	}
 	now := tx.db.Now()
 	day := now.In(chinaZone)
-	dayStart := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, chinaZone).UTC()
+	dayStart := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, chinaZone)
 	var calls int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM return_visit_calls WHERE elder_id = $1 AND at >= $2",
-		o.ElderID, dayStart).Scan(&calls); err != nil {
+	// The day's calls only: a call recorded with a later time (a clock set
+	// back, a backdated entry) does not count against today.
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM return_visit_calls WHERE elder_id = $1 AND at >= $2 AND at < $3",
+		o.ElderID, dayStart.UTC(), dayStart.AddDate(0, 0, 1).UTC()).Scan(&calls); err != nil {
 		return nil, err
 	}
 	if calls >= tx.db.VisitCallsPerDay {

@@ -138,3 +138,23 @@ func TestConsultationClosesOnCompletion(t *testing.T) {
 		wantCode(t, err, anxin.ENOTFOUND)
 	})
 }
+
+// TestReturnVisitCapIsPerDay: the cap counts the day's calls only — a call
+// recorded with a later time (a clock set back) does not block today's.
+func TestReturnVisitCapIsPerDay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := cst("2026-11-25 10:00")
+		db.Now = func() time.Time { return now }
+		w := newOrderWorld(t, db)
+		a, b := completedOrder(t, db, w, "打扫卫生"), completedOrder(t, db, w, "维修水管")
+		if _, err := db.RecordReturnVisit(ctx, w.operator, a.ID, anxin.VisitResult{Reached: false}); err != nil {
+			t.Fatal(err)
+		}
+		now = cst("2026-11-24 10:00")
+		if v, err := db.RecordReturnVisit(ctx, w.operator, b.ID, anxin.VisitResult{Reached: false}); err != nil || v.Calls != 1 {
+			t.Fatalf("a call the day before a recorded one: %+v %v", v, err)
+		}
+		_, err := db.RecordReturnVisit(ctx, w.operator, a.ID, anxin.VisitResult{Reached: false})
+		wantCode(t, err, anxin.ECONFLICT) // the same day: capped
+	})
+}
