@@ -1,0 +1,152 @@
+// Package sipua is Anxin's SIP user agent: it listens for SIP over UDP and
+// TCP, takes calls only from the configured trunks' addresses, answers
+// OPTIONS keep-alives, and hands each admitted INVITE to the call handler
+// as an IncomingCall that lives as long as the call. It speaks SIP only:
+// SDP comes from package media, audio from package rtp, and what a call
+// does (IVR, queues, records) from the layer above.
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Config configures an Agent.
+type Config struct {
+	// Host is the address put in Contact headers (the address peers reach
+	// Anxin at); Name is the User-Agent and Server header value.
+	Host string
+	Name string
+	// Peers are the source addresses allowed to send INVITEs: the trunks'
+	// (and, later, registered extensions'). Anything else gets 403.
+	Peers []netip.Prefix
+	// OnCall handles an admitted call; it runs in the INVITE's handler
+	// and the call lasts until it returns (see IncomingCall).
+	OnCall func(c *IncomingCall)
+	Logger *slog.Logger
+}
+
+// Agent is a running SIP user agent.
+type Agent struct {
+	cfg     Config
+	ua      *sipgo.UserAgent
+	srv     *sipgo.Server
+	client  *sipgo.Client
+	dialogs *sipgo.DialogServerCache
+	log     *slog.Logger
+
+	mu        sync.Mutex
+	listeners []func() error
+}
+
+// New builds an agent; Serve starts it.
+func New(cfg Config) (*Agent, error) {
+	if cfg.OnCall == nil {
+		return nil, errors.New("sipua: a call handler is required")
+	}
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.Name == "" {
+		cfg.Name = "Anxin"
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(cfg.Name), sipgo.WithUserAgentHostname(cfg.Host))
+	if err != nil {
+		return nil, fmt.Errorf("sipua: %w", err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
+	if err != nil {
+		ua.Close()
+		return nil, fmt.Errorf("sipua: %w", err)
+	}
+	client, err := sipgo.NewClient(ua, sipgo.WithClientHostname(cfg.Host), sipgo.WithClientLogger(log))
+	if err != nil {
+		ua.Close()
+		return nil, fmt.Errorf("sipua: %w", err)
+	}
+	a := &Agent{cfg: cfg, ua: ua, srv: srv, client: client, log: log}
+	a.dialogs = sipgo.NewDialogServerCache(client, sip.ContactHeader{Address: sip.Uri{User: "anxin", Host: cfg.Host}})
+	srv.OnInvite(a.onInvite)
+	srv.OnAck(a.onAck)
+	srv.OnBye(a.onBye)
+	srv.OnCancel(func(req *sip.Request, tx sip.ServerTransaction) {
+		// A CANCEL that matched no INVITE transaction (sipgo answers the
+		// ones that do and ends their INVITE's transaction).
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+	})
+	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
+	})
+	return a, nil
+}
+
+// ServeUDP serves SIP on a UDP socket until ctx ends or the agent closes.
+func (a *Agent) ServeUDP(ctx context.Context, conn net.PacketConn) error {
+	a.track(conn.Close)
+	go func() { <-ctx.Done(); conn.Close() }()
+	return a.srv.ServeUDP(conn)
+}
+
+// ServeTCP serves SIP on a TCP listener until ctx ends or the agent closes.
+func (a *Agent) ServeTCP(ctx context.Context, l net.Listener) error {
+	a.track(l.Close)
+	go func() { <-ctx.Done(); l.Close() }()
+	return a.srv.ServeTCP(l)
+}
+
+func (a *Agent) track(closeFn func() error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.listeners = append(a.listeners, closeFn)
+}
+
+// Close stops listening and releases the transport.
+func (a *Agent) Close() error {
+	a.mu.Lock()
+	ls := a.listeners
+	a.listeners = nil
+	a.mu.Unlock()
+	for _, c := range ls {
+		c()
+	}
+	return a.ua.Close()
+}
+
+// allowed reports whether a request's source is a configured peer.
+func (a *Agent) allowed(req *sip.Request) bool {
+	ap, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range a.cfg.Peers {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Agent) onAck(req *sip.Request, tx sip.ServerTransaction) {
+	if err := a.dialogs.ReadAck(req, tx); err != nil {
+		a.log.Debug("sip: ACK outside a dialog", "err", err, "source", req.Source())
+	}
+}
+
+func (a *Agent) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	if err := a.dialogs.ReadBye(req, tx); err != nil {
+		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+	}
+}

@@ -1,0 +1,179 @@
+package sipua_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/anxin-care/anxin/media"
+	"github.com/anxin-care/anxin/sipua"
+)
+
+// sipp returns the path of SIPp (Debian package sip-tester), skipping the
+// test where it is not installed — except in CI, which installs it.
+func sipp(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("sipp")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("sipp is not installed (apt-get install sip-tester)")
+		}
+		t.Skip("sipp is not installed (apt-get install sip-tester)")
+	}
+	return p
+}
+
+// freeUDPPort returns a UDP port on loopback nobody uses now.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// outcome is what the call handler saw of one call.
+type outcome struct {
+	from, to string
+	answered bool
+	byPeer   bool
+	err      error
+}
+
+// startAgent runs an agent on a loopback UDP port whose handler rings,
+// then answers (when answer is set) with PCMU, and waits for the caller to
+// hang up; it returns the port and the handler's outcomes.
+func startAgent(t *testing.T, peers []netip.Prefix, answer bool) (int, <-chan outcome) {
+	t.Helper()
+	out := make(chan outcome, 4)
+	a, err := sipua.New(sipua.Config{Host: "127.0.0.1", Peers: peers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnCall: func(c *sipua.IncomingCall) {
+			o := outcome{from: c.From, to: c.To}
+			defer func() { out <- o }()
+			if o.err = c.Ringing(); o.err != nil {
+				return
+			}
+			if answer {
+				_, sdp, err := media.Answer(c.Offer, netip.MustParseAddr("127.0.0.1"), 40000, []media.Codec{media.PCMU, media.PCMA})
+				if err != nil {
+					o.err = err
+					return
+				}
+				if o.err = c.Answer(sdp); o.err != nil {
+					return
+				}
+				o.answered = true
+			}
+			select {
+			case <-c.Done():
+			case <-time.After(15 * time.Second):
+			}
+			o.byPeer = c.HungUpByPeer()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go a.ServeUDP(ctx, conn)
+	t.Cleanup(func() { cancel(); a.Close() })
+	return conn.LocalAddr().(*net.UDPAddr).Port, out
+}
+
+// runSIPp runs one call of a SIPp scenario ("uac" built in, or a file in
+// testdata) against port and fails the test if SIPp reports a failure.
+func runSIPp(t *testing.T, port int, scenario string, extra ...string) {
+	t.Helper()
+	args := []string{"127.0.0.1:" + strconv.Itoa(port), "-s", "966666", "-m", "1", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(freeUDPPort(t)), "-mp", strconv.Itoa(freeUDPPort(t)), "-timeout", "20s", "-timeout_error", "-nostdin"}
+	if filepath.Ext(scenario) == ".xml" {
+		abs, err := filepath.Abs(filepath.Join("testdata", scenario))
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-sf", abs)
+	} else {
+		args = append(args, "-sn", scenario)
+	}
+	args = append(args, extra...)
+	cmd := exec.Command(sipp(t), args...)
+	cmd.Dir = t.TempDir()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sipp %s: %v\n%s", scenario, err, tail(out, 2000))
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+
+// TestAnsweredCall: SIPp's standard caller rings Anxin, gets 180 and a 200
+// with an SDP answer, ACKs, talks a second and hangs up with BYE.
+func TestAnsweredCall(t *testing.T) {
+	port, out := startAgent(t, loopback, true)
+	runSIPp(t, port, "uac", "-d", "1000")
+	o := <-out
+	if o.err != nil || !o.answered || !o.byPeer || o.to != "966666" || o.from != "sipp" {
+		t.Fatalf("call %+v", o)
+	}
+}
+
+// TestCancelWhileRinging: the caller gives up while it rings; Anxin
+// answers the CANCEL, ends the INVITE with 487 and the handler sees the
+// call end from the far side.
+func TestCancelWhileRinging(t *testing.T) {
+	port, out := startAgent(t, loopback, false)
+	runSIPp(t, port, "uac_cancel.xml")
+	o := <-out
+	if o.err != nil || o.answered || !o.byPeer || o.from != "13812345678" {
+		t.Fatalf("call %+v", o)
+	}
+}
+
+// TestNotATrunk: an INVITE from an address that is no configured peer is
+// refused with 403 and never reaches the handler.
+func TestNotATrunk(t *testing.T) {
+	port, out := startAgent(t, []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}, true)
+	runSIPp(t, port, "uac_forbidden.xml")
+	select {
+	case o := <-out:
+		t.Fatalf("the handler saw a call from a stranger: %+v", o)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestNoCommonCodec: an offer of G.729 only gets 488 Not Acceptable Here;
+// the handler never sees it.
+func TestNoCommonCodec(t *testing.T) {
+	port, out := startAgent(t, loopback, true)
+	runSIPp(t, port, "uac_g729.xml")
+	select {
+	case o := <-out:
+		t.Fatalf("the handler saw an unusable offer: %+v", o)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestOptions: a trunk's OPTIONS keep-alive gets 200.
+func TestOptions(t *testing.T) {
+	port, _ := startAgent(t, loopback, true)
+	runSIPp(t, port, "options.xml")
+}

@@ -1,0 +1,134 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/anxin-care/anxin/media"
+)
+
+// IncomingCall is an admitted INVITE. The handler (Config.OnCall) decides
+// what happens — Ringing, Answer with an SDP answer, or Reject — and the
+// call lasts until the handler returns: sipgo's INVITE handler must live as
+// long as the call. Returning from an answered call that the far end has
+// not hung up sends a BYE; returning before answering rejects with 480.
+type IncomingCall struct {
+	// From and To are the user parts of the From and To URIs (the caller's
+	// number and the number dialled); CallID is the SIP Call-ID; Source is
+	// where the INVITE came from.
+	From, To string
+	CallID   string
+	Source   netip.AddrPort
+	// Offer is the caller's SDP.
+	Offer *media.Description
+
+	dlg      *sipgo.DialogServerSession
+	answered atomic.Bool
+	final    atomic.Bool
+	byeSent  atomic.Bool
+}
+
+// Ringing sends 180 Ringing.
+func (c *IncomingCall) Ringing() error {
+	return c.dlg.Respond(sip.StatusRinging, "Ringing", nil)
+}
+
+// Answer sends 200 OK with the SDP answer and waits for the ACK (re-sending
+// the 200 as RFC 3261 says); it fails if the caller cancelled meanwhile.
+func (c *IncomingCall) Answer(sdp []byte) error {
+	if !c.final.CompareAndSwap(false, true) {
+		return errors.New("sipua: the call already has a final response")
+	}
+	if err := c.dlg.RespondSDP(sdp); err != nil {
+		return err
+	}
+	c.answered.Store(true)
+	return nil
+}
+
+// Reject ends an unanswered call with a final status (486 busy, 480
+// unavailable, 603 declined …).
+func (c *IncomingCall) Reject(code int, reason string) error {
+	if !c.final.CompareAndSwap(false, true) {
+		return errors.New("sipua: the call already has a final response")
+	}
+	return c.dlg.Respond(code, reason, nil)
+}
+
+// Hangup ends an answered call with a BYE.
+func (c *IncomingCall) Hangup(ctx context.Context) error {
+	if !c.answered.Load() || !c.byeSent.CompareAndSwap(false, true) {
+		return nil
+	}
+	return c.dlg.Bye(ctx)
+}
+
+// Done is closed when the call ends from the far side: a BYE after the
+// answer, or a CANCEL before it.
+func (c *IncomingCall) Done() <-chan struct{} { return c.dlg.Context().Done() }
+
+// HungUpByPeer reports whether the far end ended the call (BYE or CANCEL)
+// rather than Anxin.
+func (c *IncomingCall) HungUpByPeer() bool {
+	return c.dlg.Context().Err() != nil && !c.byeSent.Load()
+}
+
+// Answered reports whether the call was answered.
+func (c *IncomingCall) Answered() bool { return c.answered.Load() }
+
+// maxSDP is the largest INVITE body read as an offer.
+const maxSDP = media.MaxSDPSize
+
+func (a *Agent) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	reply := func(code int, reason string) {
+		if err := tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil)); err != nil {
+			a.log.Debug("sip: respond", "code", code, "err", err)
+		}
+	}
+	if !a.allowed(req) {
+		a.log.Info("sip: INVITE from an address that is not a trunk", "source", req.Source())
+		reply(sip.StatusForbidden, "Forbidden")
+		return
+	}
+	body := req.Body()
+	if len(body) == 0 || len(body) > maxSDP {
+		// Offerless INVITEs (the offer in the 200, the answer in the ACK)
+		// are not supported yet.
+		reply(sip.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	offer, err := media.ParseOffer(body)
+	if err != nil || len(offer.Codecs()) == 0 {
+		// Unreadable, or no G.711 offered.
+		reply(sip.StatusNotAcceptableHere, "Not Acceptable Here")
+		return
+	}
+	dlg, err := a.dialogs.ReadInvite(req, tx)
+	if err != nil {
+		reply(sip.StatusBadRequest, "Bad Request")
+		return
+	}
+	defer dlg.Close()
+	c := &IncomingCall{From: req.From().Address.User, To: req.To().Address.User, Offer: offer, dlg: dlg}
+	if id := req.CallID(); id != nil {
+		c.CallID = id.Value()
+	}
+	c.Source, _ = netip.ParseAddrPort(req.Source())
+	a.cfg.OnCall(c)
+	switch {
+	case !c.final.Load() && dlg.Context().Err() == nil:
+		c.Reject(sip.StatusTemporarilyUnavailable, "Temporarily Unavailable")
+	case c.answered.Load() && dlg.Context().Err() == nil:
+		ctx, cancel := context.WithTimeout(context.Background(), 32*time.Second)
+		defer cancel()
+		if err := c.Hangup(ctx); err != nil {
+			a.log.Info("sip: BYE", "call_id", c.CallID, "err", err)
+		}
+	}
+}
