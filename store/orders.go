@@ -119,8 +119,26 @@ func (tx *Tx) CreateOrder(ctx context.Context, sc anxin.Scope, o *anxin.Order) e
 	if err != nil {
 		return err
 	}
+	if o.CallID != 0 {
+		// The call it was taken on: one the actor may see.
+		var w where
+		w.add("c.id = ?", o.CallID)
+		w.scopeCalls(sc)
+		var one int
+		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM calls c"+w.sql(), w.args...).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return anxin.ErrorKey(anxin.EINVALID, "err.order_call_unknown", "Call %d is not one of yours to link.", o.CallID)
+		} else if err != nil {
+			return fmt.Errorf("order call: %w", err)
+		}
+	}
 	if err := tx.createOrder(ctx, sc, o, elder, key); err != nil {
 		return err
+	}
+	if o.CallID != 0 {
+		// The call record points at the first order taken on it.
+		if _, err := tx.ExecContext(ctx, "UPDATE calls SET order_id = $1 WHERE id = $2 AND order_id IS NULL", o.ID, o.CallID); err != nil {
+			return fmt.Errorf("link call: %w", err)
+		}
 	}
 	return tx.autoDispatch(ctx, sc, o)
 }

@@ -40,6 +40,7 @@ func (s *Server) routesBase() {
 	})
 	s.page("GET /{$}", s.getHome)
 	s.page("POST /notices/seen", s.postNoticesSeen)
+	s.handle("GET /events", s.getEvents)
 	s.routesSignin()
 }
 

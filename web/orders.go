@@ -203,6 +203,10 @@ func (s *Server) getOrderNew(w http.ResponseWriter, r *http.Request) error {
 	if t := r.URL.Query().Get("type"); slices.Contains(anxin.OrderTypes, t) {
 		o.Type = t
 	}
+	// From a screen pop: the order is linked to the call.
+	if o.CallID, err = queryID(r, "call"); err != nil {
+		return err
+	}
 	p, err := s.orderForm(r, id, o, "")
 	if err != nil {
 		return err
@@ -215,8 +219,9 @@ func (s *Server) postOrderNew(w http.ResponseWriter, r *http.Request) error {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	elderID, _ := strconv.ParseInt(v("elder_id"), 10, 64)
 	categoryID, _ := strconv.ParseInt(v("category_id"), 10, 64)
+	callID, _ := strconv.ParseInt(v("call_id"), 10, 64)
 	o := &anxin.Order{Type: v("type"), Channel: v("channel"), Urgency: v("urgency"), ElderID: elderID, Title: v("title"),
-		Description: v("description"), CategoryID: categoryID, IdempotencyKey: v("key")}
+		Description: v("description"), CategoryID: categoryID, CallID: callID, IdempotencyKey: v("key")}
 	if o.Type == anxin.TypeSupply {
 		lines, err := readLines(r)
 		if err != nil {

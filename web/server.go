@@ -46,6 +46,8 @@ type Server struct {
 
 	touchMu sync.Mutex
 	touched map[int64]time.Time // API token id → last recorded use
+
+	hub *hub // server-sent events to the consoles (screen pop)
 }
 
 // New builds the server and parses every template once; a broken template
@@ -71,6 +73,7 @@ func New(cfg Config) (*Server, error) {
 		metrics: newMetrics(),
 		limiter: newIPLimiter(20, 10*time.Minute),
 		touched: map[int64]time.Time{},
+		hub:     newHub(),
 	}
 	msgs, err := loadCatalog(messageFiles)
 	if err != nil {

@@ -115,4 +115,22 @@
   } else {
     init();
   }
+  // screenPop listens for calls ringing this operator's phone and shows
+  // who is calling, as the server rendered it, at the top of any page.
+  function screenPop(box) {
+    if (!window.EventSource) { return; }
+    var events = new EventSource("/events");
+    events.addEventListener("call", function (e) {
+      box.innerHTML = e.data;
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "link pop-close";
+      close.textContent = box.getAttribute("data-close") || "×";
+      close.addEventListener("click", function () { box.hidden = true; });
+      box.appendChild(close);
+      box.hidden = false;
+    });
+  }
+  var pop = document.getElementById("screen-pop");
+  if (pop) { screenPop(pop); }
 })();
