@@ -31,7 +31,12 @@ type Config struct {
 	// OnCall handles an admitted call; it runs in the INVITE's handler
 	// and the call lasts until it returns (see IncomingCall).
 	OnCall func(c *IncomingCall)
-	Logger *slog.Logger
+	// Extensions returns the SIP password of an operator's phone by its
+	// user name; nil refuses every REGISTER. Realm names the digest realm
+	// (default "anxin").
+	Extensions func(user string) (password string, ok bool)
+	Realm      string
+	Logger     *slog.Logger
 }
 
 // Agent is a running SIP user agent.
@@ -42,6 +47,8 @@ type Agent struct {
 	client  *sipgo.Client
 	dialogs *sipgo.DialogServerCache
 	log     *slog.Logger
+
+	registrar *Registrar
 
 	mu        sync.Mutex
 	listeners []func() error
@@ -89,7 +96,26 @@ func New(cfg Config) (*Agent, error) {
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})
+	if cfg.Realm == "" {
+		cfg.Realm = "anxin"
+	}
+	if cfg.Extensions != nil {
+		a.registrar = NewRegistrar(cfg.Realm, cfg.Extensions)
+		srv.OnRegister(a.registrar.handle)
+	} else {
+		srv.OnRegister(func(req *sip.Request, tx sip.ServerTransaction) {
+			tx.Respond(sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
+		})
+	}
 	return a, nil
+}
+
+// Registered returns where an operator's phone registered, if it did.
+func (a *Agent) Registered(user string) (Binding, bool) {
+	if a.registrar == nil {
+		return Binding{}, false
+	}
+	return a.registrar.Lookup(user)
 }
 
 // ServeUDP serves SIP on a UDP socket until ctx ends or the agent closes.

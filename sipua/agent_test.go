@@ -97,6 +97,15 @@ func startAgent(t *testing.T, peers []netip.Prefix, answer bool) (int, <-chan ou
 // testdata) against port and fails the test if SIPp reports a failure.
 func runSIPp(t *testing.T, port int, scenario string, extra ...string) {
 	t.Helper()
+	if out, err := sippRun(t, port, scenario, extra...); err != nil {
+		t.Fatalf("sipp %s: %v\n%s", scenario, err, tail(out, 2000))
+	}
+}
+
+// sippRun runs one call of a SIPp scenario and returns its output and
+// whether it failed.
+func sippRun(t *testing.T, port int, scenario string, extra ...string) ([]byte, error) {
+	t.Helper()
 	args := []string{"127.0.0.1:" + strconv.Itoa(port), "-s", "966666", "-m", "1", "-i", "127.0.0.1",
 		"-p", strconv.Itoa(freeUDPPort(t)), "-mp", strconv.Itoa(freeUDPPort(t)), "-timeout", "20s", "-timeout_error", "-nostdin"}
 	if filepath.Ext(scenario) == ".xml" {
@@ -111,9 +120,7 @@ func runSIPp(t *testing.T, port int, scenario string, extra ...string) {
 	args = append(args, extra...)
 	cmd := exec.Command(sipp(t), args...)
 	cmd.Dir = t.TempDir()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("sipp %s: %v\n%s", scenario, err, tail(out, 2000))
-	}
+	return cmd.CombinedOutput()
 }
 
 func tail(b []byte, n int) []byte {
@@ -176,4 +183,44 @@ func TestNoCommonCodec(t *testing.T) {
 func TestOptions(t *testing.T) {
 	port, _ := startAgent(t, loopback, true)
 	runSIPp(t, port, "options.xml")
+}
+
+// TestRegister: an operator's phone registers with digest authentication
+// (SIPp answering the challenge); Anxin knows where to ring it. A wrong
+// password gets another challenge; ten wrong attempts from an address
+// block it, even with the right password.
+func TestRegister(t *testing.T) {
+	a, err := sipua.New(sipua.Config{Host: "127.0.0.1", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnCall:     func(c *sipua.IncomingCall) {},
+		Extensions: func(user string) (string, bool) { return "s3cret-8001", user == "8001" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer a.Close()
+	go a.ServeUDP(sctx, conn)
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+
+	phonePort := freeUDPPort(t)
+	runSIPp(t, port, "register.xml", "-s", "8001", "-au", "8001", "-ap", "s3cret-8001", "-p", strconv.Itoa(phonePort))
+	b, ok := a.Registered("8001")
+	if !ok || b.Contact.Port != phonePort || b.Contact.User != "8001" || time.Until(b.Expires) > 121*time.Second {
+		t.Fatalf("binding %+v %v", b, ok)
+	}
+	if _, ok := a.Registered("8002"); ok {
+		t.Fatal("8002 registered without registering")
+	}
+	for i := range sipua.MaxFailures {
+		if out, err := sippRun(t, port, "register_badpw.xml", "-s", "8001", "-au", "8001", "-ap", "guess"); err != nil {
+			t.Fatalf("wrong password %d: %v\n%s", i, err, tail(out, 1500))
+		}
+	}
+	if _, err := sippRun(t, port, "register.xml", "-s", "8001", "-au", "8001", "-ap", "s3cret-8001"); err == nil {
+		t.Fatal("a blocked address registered")
+	}
 }
