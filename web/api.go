@@ -54,6 +54,7 @@ func (s *Server) routesPages() {
 	s.routesOrders()
 	s.routesCalendar()
 	s.routesSLA()
+	s.routesAgents()
 	s.routesCatalogue()
 	s.routesProviders()
 	s.routesMe()

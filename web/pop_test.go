@@ -121,7 +121,8 @@ func readEvent(t *testing.T, r *bufio.Reader) string {
 	}
 }
 
-// TestBrowserScreenPop: a call rings operator1 while her console is open;
+// TestBrowserScreenPop: operator1 signs in to take calls from the header;
+// a call rings her while her console is open;
 // the pop appears without a reload, she starts an order from it, and the
 // order and the call record point at each other.
 func TestBrowserScreenPop(t *testing.T) {
@@ -134,6 +135,11 @@ func TestBrowserScreenPop(t *testing.T) {
 		chromedp.SendKeys(`input[name=username]`, "operator1"),
 		chromedp.SendKeys(`input[name=password]`, e.logins["operator1"]+"\r"),
 		chromedp.WaitVisible(`main h1`))
+	// She starts taking calls from the header, and stays on the page.
+	do(chromedp.Click(`.agent-bar button[value=sign_in]`), chromedp.WaitVisible(`.agent-bar .badge.agent-ready`))
+	if got := text(`main h1`); !strings.Contains(got, "工单") {
+		t.Fatalf("after signing in to take calls: %q", got)
+	}
 	op := mustAccount(t, e, "operator1")
 	t0 := time.Now()
 	if err := popUntilSeen(e, web.CallPop{AccountID: op.ID, CallID: call.ID, Number: "13812345678", Hotline: "966666"}); err != nil {

@@ -86,7 +86,11 @@ type Page struct {
 	Nav     []NavItem
 	Flash   string
 	Version string
-	msgs    catalog
+	// Agent is an operator's state bar (nil for everyone else); Path is
+	// the page's path, for forms that come back to it.
+	Agent *agentBar
+	Path  string
+	msgs  catalog
 }
 
 // T translates key into the page's language.
@@ -106,6 +110,8 @@ func (s *Server) newPage(r *http.Request, titleKey string) *Page {
 			p.CSRF = sess.CSRF
 		}
 		p.Nav = s.nav(p, r.URL.Path)
+		p.Agent = s.agentBarFor(r, p.Scope)
+		p.Path = r.URL.RequestURI()
 	}
 	if f := r.URL.Query().Get("flash"); f != "" {
 		if m, ok := s.msgs.lookup(p.Lang, "flash."+f); ok {
@@ -134,6 +140,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/admin/lists", "nav.vocab", p.IsAdmin()},
 		{"/admin/calendar", "nav.calendar", p.IsAdmin()},
 		{"/admin/sla", "nav.sla", p.IsAdmin()},
+		{"/agents", "nav.agents", p.Scope.Has(anxin.RoleSupervisor) || p.IsAdmin()},
 		{"/admin/audit", "nav.audit", p.IsAdmin()},
 		{"/me", "nav.me", true},
 	}

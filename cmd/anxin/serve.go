@@ -50,6 +50,11 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	} else if n > 0 {
 		log.Warn("calls interrupted by the restart closed", "calls", n, "node", node)
 	}
+	if n, err := db.ResetAgents(ctx, node); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("operators left on calls of this node set ready", "operators", n, "node", node)
+	}
 
 	n, err := db.CountAccounts(ctx)
 	if err != nil {
