@@ -30,6 +30,8 @@ const (
 	AuditCategoryUpdate = "category.update"
 	AuditSLAUpdate      = "sla.update"
 	AuditSLAReset       = "sla.reset"
+	AuditDialAllow      = "dial.allow"
+	AuditDialDisallow   = "dial.disallow"
 )
 
 // AuditEntry is one line of the audit log: who did what, when, from where,

@@ -22,7 +22,7 @@ var auditActions = []string{
 	anxin.AuditOrgCreate, anxin.AuditOrgUpdate,
 	anxin.AuditTokenCreate, anxin.AuditTokenRevoke,
 	anxin.AuditReveal, anxin.AuditExport, anxin.AuditPlayback, anxin.AuditRegionsImport, auditEldersImport,
-	anxin.AuditVocabCreate, anxin.AuditVocabUpdate, anxin.AuditVocabDelete, anxin.AuditCalendarUpdate, anxin.AuditCategoryUpdate, anxin.AuditSLAUpdate, anxin.AuditSLAReset,
+	anxin.AuditVocabCreate, anxin.AuditVocabUpdate, anxin.AuditVocabDelete, anxin.AuditCalendarUpdate, anxin.AuditCategoryUpdate, anxin.AuditSLAUpdate, anxin.AuditSLAReset, anxin.AuditDialAllow, anxin.AuditDialDisallow,
 	anxin.AuditItemCreate, anxin.AuditItemUpdate, anxin.AuditItemPrice, anxin.AuditItemApprove, anxin.AuditItemReject, anxin.AuditItemRetire,
 	anxin.AuditProviderApply, anxin.AuditProviderReview, anxin.AuditDocumentUpload, anxin.AuditDocumentDownload, anxin.AuditDocumentDelete,
 }

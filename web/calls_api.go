@@ -17,6 +17,52 @@ import (
 func (s *Server) apiCalls() {
 	s.api("GET /api/v1/calls", s.apiListCalls)
 	s.api("GET /api/v1/calls/{id}", s.apiGetCall)
+	s.api("GET /api/v1/dial-allowlist", s.apiAllowList)
+	s.api("POST /api/v1/dial-allowlist", s.apiAllowNumber)
+	s.api("DELETE /api/v1/dial-allowlist/{number}", s.apiDisallowNumber)
+}
+
+// apiAllowList answers GET /api/v1/dial-allowlist (administrators).
+func (s *Server) apiAllowList(w http.ResponseWriter, r *http.Request) error {
+	if !scopeOf(r).Has(anxin.RoleAdmin) {
+		return anxin.ErrorKey(anxin.EFORBIDDEN, "err.admin_only", "Only administrators can do this.")
+	}
+	list, err := s.db.AllowedNumbers(r.Context())
+	if err != nil {
+		return err
+	}
+	writeList(w, list, len(list), 0, len(list))
+	return nil
+}
+
+// apiAllowNumber answers POST /api/v1/dial-allowlist {"number", "note"}.
+func (s *Server) apiAllowNumber(w http.ResponseWriter, r *http.Request) error {
+	var req struct{ Number, Note string }
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	a, err := s.db.AllowNumber(r.Context(), scopeOf(r), req.Number, req.Note)
+	if err != nil {
+		return err
+	}
+	if err := s.audit(r, &anxin.AuditEntry{Action: anxin.AuditDialAllow, TargetType: "dial_allowlist", TargetID: a.Number, Detail: a.Note}); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, a)
+	return nil
+}
+
+// apiDisallowNumber answers DELETE /api/v1/dial-allowlist/{number}.
+func (s *Server) apiDisallowNumber(w http.ResponseWriter, r *http.Request) error {
+	n := r.PathValue("number")
+	if err := s.db.DisallowNumber(r.Context(), scopeOf(r), n); err != nil {
+		return err
+	}
+	if err := s.audit(r, &anxin.AuditEntry{Action: anxin.AuditDialDisallow, TargetType: "dial_allowlist", TargetID: n}); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // revealCalls checks ?reveal=true&reason=… and audits a reveal of the

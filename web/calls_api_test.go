@@ -53,3 +53,29 @@ func TestCallsAPI(t *testing.T) {
 		wantStatus(t, "provider", e.api("GET", fmt.Sprintf("/api/v1/calls/%d", c.ID), e.token("provider1"), nil, nil), http.StatusNotFound)
 	})
 }
+
+// TestDialAllowListAPI: the platform administrator lists a relative's
+// international number (audited); operators cannot; removal works once.
+func TestDialAllowListAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		admin := e.token("admin")
+		body := map[string]any{"number": "+44 20 7946 0000", "note": "儿子（英国）"}
+		wantStatus(t, "operator", e.api("POST", "/api/v1/dial-allowlist", e.token("operator1"), body, nil), http.StatusForbidden)
+		var a struct{ Number, Note string }
+		wantStatus(t, "allow", e.api("POST", "/api/v1/dial-allowlist", admin, body, &a), http.StatusCreated)
+		if a.Number != "+442079460000" {
+			t.Fatalf("allowed %+v", a)
+		}
+		var list struct{ Items []struct{ Number string } }
+		wantStatus(t, "list", e.api("GET", "/api/v1/dial-allowlist", admin, nil, &list), http.StatusOK)
+		if len(list.Items) != 1 {
+			t.Fatalf("list %+v", list)
+		}
+		entries, _, err := e.db.FindAudit(ctx, anxin.SystemScope(), anxin.AuditFilter{Action: anxin.AuditDialAllow, Limit: 5})
+		if err != nil || len(entries) != 1 || entries[0].TargetID != "+442079460000" {
+			t.Fatalf("audit %+v %v", entries, err)
+		}
+		wantStatus(t, "remove", e.api("DELETE", "/api/v1/dial-allowlist/%2B442079460000", admin, nil, nil), http.StatusNoContent)
+		wantStatus(t, "remove again", e.api("DELETE", "/api/v1/dial-allowlist/%2B442079460000", admin, nil, nil), http.StatusNotFound)
+	})
+}
