@@ -35,6 +35,10 @@ type Login struct {
 	Password string
 	Roles    []string
 	Org      string
+	// Extension and SIPPassword register an operator's phone (empty for
+	// everyone else).
+	Extension   string
+	SIPPassword string
 }
 
 // DefaultElders is the number of synthetic elders Load generates.
@@ -111,6 +115,7 @@ func LoadWith(ctx context.Context, db *store.DB, h password.Hasher, opt Options)
 		l.account(p, fmt.Sprintf("provider%d", i+1), name+" 客服", anxin.RolePartner)
 	}
 	l.catalogue()
+	l.telephony()
 	if l.err != nil {
 		return nil, l.err
 	}

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/demo"
 	"github.com/anxin-care/anxin/password"
+	"github.com/anxin-care/anxin/sipua"
 	"github.com/anxin-care/anxin/store"
 	"github.com/anxin-care/anxin/store/storetest"
 )
@@ -207,4 +209,39 @@ func TestLoadCatalogue(t *testing.T) {
 			t.Errorf("offers in 曹杨新村 in families %v", found)
 		}
 	})
+}
+
+// TestLoadTelephony: the demo takes calls from this machine to the city
+// and district hotlines, and every operator has a phone extension whose
+// printed password matches the stored digest secret.
+func TestLoadTelephony(t *testing.T) {
+	ctx := context.Background()
+	db, _ := storetest.Open(t, store.SQLite)
+	logins, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trunks, err := db.Trunks(ctx)
+	if err != nil || len(trunks) != 1 || !trunks[0].Peers[0].Contains(netip.MustParseAddr("127.0.0.1")) {
+		t.Fatalf("trunks %+v %v", trunks, err)
+	}
+	for _, n := range []string{demo.CityHotline, demo.DistrictHotline} {
+		if _, err := db.RouteDID(ctx, n); err != nil {
+			t.Errorf("hotline %s: %v", n, err)
+		}
+	}
+	phones := 0
+	for _, l := range logins {
+		if l.Extension == "" {
+			continue
+		}
+		phones++
+		_, ha1, err := db.ExtensionSecret(ctx, l.Extension)
+		if err != nil || ha1 != sipua.HA1(l.Extension, demo.SIPRealm, l.SIPPassword) {
+			t.Errorf("extension %s of %s: %v", l.Extension, l.Username, err)
+		}
+	}
+	if phones != 3 {
+		t.Fatalf("%d operators with phones, want 3", phones)
+	}
 }

@@ -31,10 +31,10 @@ type Config struct {
 	// OnCall handles an admitted call; it runs in the INVITE's handler
 	// and the call lasts until it returns (see IncomingCall).
 	OnCall func(c *IncomingCall)
-	// Extensions returns the SIP password of an operator's phone by its
-	// user name; nil refuses every REGISTER. Realm names the digest realm
-	// (default "anxin").
-	Extensions func(user string) (password string, ok bool)
+	// Extensions returns the digest secret (HA1) of an operator's phone
+	// by its user name; nil refuses every REGISTER. Realm names the digest
+	// realm (default "anxin").
+	Extensions func(user string) (ha1 string, ok bool)
 	Realm      string
 	Logger     *slog.Logger
 }

@@ -192,7 +192,7 @@ func TestOptions(t *testing.T) {
 func TestRegister(t *testing.T) {
 	a, err := sipua.New(sipua.Config{Host: "127.0.0.1", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OnCall:     func(c *sipua.IncomingCall) {},
-		Extensions: func(user string) (string, bool) { return "s3cret-8001", user == "8001" }})
+		Extensions: func(user string) (string, bool) { return sipua.HA1("8001", "anxin", "s3cret-8001"), user == "8001" }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 type Registrar struct {
 	realm  string
 	secret []byte
-	lookup func(user string) (password string, ok bool)
+	lookup func(user string) (ha1 string, ok bool)
 	now    func() time.Time
 
 	mu       sync.Mutex
@@ -62,8 +62,9 @@ type failures struct {
 	first, block time.Time
 }
 
-// NewRegistrar builds a registrar for realm whose passwords come from
-// lookup (the extension's user name → its SIP password).
+// NewRegistrar builds a registrar for realm whose secrets come from lookup:
+// the extension's user name → HA1, the hex MD5 of "user:realm:password"
+// (see HA1), so that Anxin keeps no SIP password in the clear.
 func NewRegistrar(realm string, lookup func(user string) (string, bool)) *Registrar {
 	secret := make([]byte, 32)
 	rand.Read(secret)
@@ -155,15 +156,13 @@ func (r *Registrar) authorized(req *sip.Request) (user string, stale bool) {
 	if !r.nonceValid(c.Nonce) {
 		return "", true
 	}
-	pw, ok := r.lookup(c.Username)
+	ha1, ok := r.lookup(c.Username)
 	if !ok {
 		return "", false
 	}
 	if c.Algorithm != "" && !strings.EqualFold(c.Algorithm, "MD5") {
 		return "", false
 	}
-	md := func(s string) string { h := md5.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
-	ha1 := md(c.Username + ":" + r.realm + ":" + pw)
 	ha2 := md(string(req.Method) + ":" + c.URI)
 	want := md(ha1 + ":" + c.Nonce + ":" + ha2)
 	if c.QOP != "" {
@@ -174,6 +173,15 @@ func (r *Registrar) authorized(req *sip.Request) (user string, stale bool) {
 	}
 	return c.Username, false
 }
+
+func md(s string) string {
+	h := md5.Sum([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// HA1 is the digest secret of an extension: the hex MD5 of
+// "user:realm:password".
+func HA1(user, realm, password string) string { return md(user + ":" + realm + ":" + password) }
 
 // handle answers a REGISTER.
 func (r *Registrar) handle(req *sip.Request, tx sip.ServerTransaction) {

@@ -134,9 +134,13 @@ func (e *cmdEnv) loadDemo(ctx context.Context, db *store.DB, c *Config) error {
 	}
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLES\tORGANISATION")
+	fmt.Fprintln(tw, "USERNAME\tPASSWORD\tROLES\tORGANISATION\tPHONE (SIP EXTENSION / PASSWORD)")
 	for _, l := range logins {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Username, l.Password, strings.Join(l.Roles, ","), l.Org)
+		phone := ""
+		if l.Extension != "" {
+			phone = l.Extension + " / " + l.SIPPassword
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Username, l.Password, strings.Join(l.Roles, ","), l.Org, phone)
 	}
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "Demo dataset loaded: the Shanghai pilot streets 曹杨新村, 北新泾, 彭浦新村, 友谊路. Demo logins:\n\n%s\n", b.String())
