@@ -49,6 +49,7 @@ type Agent struct {
 	log     *slog.Logger
 
 	registrar *Registrar
+	calls     sync.Map // dialog ID → *IncomingCall, for INFO
 
 	mu        sync.Mutex
 	listeners []func() error
@@ -93,6 +94,7 @@ func New(cfg Config) (*Agent, error) {
 		// ones that do and ends their INVITE's transaction).
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 	})
+	srv.OnInfo(a.onInfo)
 	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
 	})

@@ -47,6 +47,7 @@ type outcome struct {
 	from, to string
 	answered bool
 	byPeer   bool
+	digits   string
 	err      error
 }
 
@@ -74,9 +75,17 @@ func startAgent(t *testing.T, peers []netip.Prefix, answer bool) (int, <-chan ou
 				}
 				o.answered = true
 			}
-			select {
-			case <-c.Done():
-			case <-time.After(15 * time.Second):
+			timeout := time.After(15 * time.Second)
+		wait:
+			for {
+				select {
+				case d := <-c.InfoDigits():
+					o.digits += string(d)
+				case <-c.Done():
+					break wait
+				case <-timeout:
+					break wait
+				}
 			}
 			o.byPeer = c.HungUpByPeer()
 		}})
@@ -222,5 +231,15 @@ func TestRegister(t *testing.T) {
 	}
 	if _, err := sippRun(t, port, "register.xml", "-s", "8001", "-au", "8001", "-ap", "s3cret-8001"); err == nil {
 		t.Fatal("a blocked address registered")
+	}
+}
+
+// TestInfoDTMF: a phone that sends its keys as SIP INFO
+// (application/dtmf-relay) is heard: the handler gets the key.
+func TestInfoDTMF(t *testing.T) {
+	port, out := startAgent(t, loopback, true)
+	runSIPp(t, port, "uac_info.xml")
+	if o := <-out; o.err != nil || o.digits != "2" || !o.byPeer {
+		t.Fatalf("call %+v", o)
 	}
 }

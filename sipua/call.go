@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +30,7 @@ type IncomingCall struct {
 	Offer *media.Description
 
 	dlg      *sipgo.DialogServerSession
+	digits   chan rune // DTMF sent as SIP INFO
 	answered atomic.Bool
 	final    atomic.Bool
 	byeSent  atomic.Bool
@@ -79,6 +81,11 @@ func (c *IncomingCall) HungUpByPeer() bool {
 	return c.dlg.Context().Err() != nil && !c.byeSent.Load()
 }
 
+// InfoDigits delivers the keys the caller's phone sends as SIP INFO
+// (application/dtmf-relay or application/dtmf), the fallback when it does
+// not send RFC 4733 events in the media.
+func (c *IncomingCall) InfoDigits() <-chan rune { return c.digits }
+
 // Answered reports whether the call was answered.
 func (c *IncomingCall) Answered() bool { return c.answered.Load() }
 
@@ -115,7 +122,9 @@ func (a *Agent) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer dlg.Close()
-	c := &IncomingCall{From: req.From().Address.User, To: req.To().Address.User, Offer: offer, dlg: dlg}
+	c := &IncomingCall{From: req.From().Address.User, To: req.To().Address.User, Offer: offer, dlg: dlg, digits: make(chan rune, 16)}
+	a.calls.Store(dlg.ID, c)
+	defer a.calls.Delete(dlg.ID)
 	if id := req.CallID(); id != nil {
 		c.CallID = id.Value()
 	}
@@ -131,4 +140,44 @@ func (a *Agent) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			a.log.Info("sip: BYE", "call_id", c.CallID, "err", err)
 		}
 	}
+}
+
+// onInfo takes DTMF sent as SIP INFO within a call's dialog.
+func (a *Agent) onInfo(req *sip.Request, tx sip.ServerTransaction) {
+	reply := func(code int, reason string) { tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil)) }
+	id, err := sip.DialogIDFromRequestUAS(req)
+	if err != nil {
+		reply(sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	v, ok := a.calls.Load(id)
+	if !ok {
+		reply(sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist")
+		return
+	}
+	c := v.(*IncomingCall)
+	var d rune
+	switch ct := req.ContentType(); {
+	case ct != nil && strings.HasPrefix(strings.ToLower(ct.Value()), "application/dtmf-relay"):
+		d, _, err = media.ParseDTMFRelay(req.Body())
+	case ct != nil && strings.HasPrefix(strings.ToLower(ct.Value()), "application/dtmf"):
+		body := strings.ToUpper(strings.TrimSpace(string(req.Body())))
+		if len(body) != 1 || !strings.Contains("0123456789*#ABCD", body) {
+			err = media.ErrInvalidDTMF
+		} else {
+			d = rune(body[0])
+		}
+	default:
+		reply(sip.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return
+	}
+	if err != nil {
+		reply(sip.StatusBadRequest, "Bad DTMF")
+		return
+	}
+	select {
+	case c.digits <- d:
+	default: // nobody reads: drop rather than block the transport
+	}
+	reply(sip.StatusOK, "OK")
 }
