@@ -180,3 +180,15 @@ func (db *DB) FindCalls(ctx context.Context, sc anxin.Scope, f anxin.CallFilter)
 	}
 	return out, total, rows.Err()
 }
+
+// SetCallQueue records the queue an inbound leg waited in and for how
+// long.
+func (db *DB) SetCallQueue(ctx context.Context, id int64, queue string, waitSeconds int) error {
+	return db.updateCall(ctx, id, "UPDATE calls SET queue = $1, wait_seconds = $2 WHERE id = $3", queue, waitSeconds, id)
+}
+
+// SetCallRecording records the leg's recording, a file name under the
+// recordings directory.
+func (db *DB) SetCallRecording(ctx context.Context, id int64, name string) error {
+	return db.updateCall(ctx, id, "UPDATE calls SET recording = $1 WHERE id = $2", name, id)
+}

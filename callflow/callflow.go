@@ -1,0 +1,316 @@
+// Package callflow is what Anxin's calls do: an inbound call to a hotline
+// number is routed by its number, matched to the elder by the calling
+// number, answered, recorded (stereo: the caller left, Anxin right), given
+// the spoken menu, and queued by the key pressed; the operators of the
+// number's area who are ready see it pop on their consoles. It drives the
+// SIP layer (sipua), the media (rtp) and the records (store); it knows no
+// SIP message and no SQL.
+//
+// This first version stops at the queue: the caller hears that they are
+// being connected and, when nobody has taken the call within the queue's
+// wait, that Anxin will ring back; the call lands on the operators'
+// screens and in the call records. Ringing operators' phones and bridging
+// them to the caller come next (docs/architecture.md).
+package callflow
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/media"
+	"github.com/anxin-care/anxin/phone"
+	"github.com/anxin-care/anxin/prompts"
+	"github.com/anxin-care/anxin/rtp"
+	"github.com/anxin-care/anxin/sipua"
+	"github.com/anxin-care/anxin/store"
+)
+
+// Config configures the call flows of a node.
+type Config struct {
+	DB     *store.DB
+	Engine *rtp.Engine
+	// LocalIP is the address put in SDP answers (where peers send media).
+	LocalIP netip.Addr
+	// RecordDir is where recordings go (DATA/recordings).
+	RecordDir string
+	// Node names this anxin process in call records and agent states.
+	Node string
+	// Pop shows a call on an operator's consoles (web.Server.PopCall).
+	Pop func(ctx context.Context, accountID, callID int64, number, hotline string)
+	Log *slog.Logger
+	// MenuTimeout is how long the menu waits for a key after it ends;
+	// QueueWait how long a caller waits before the callback message.
+	MenuTimeout, QueueWait time.Duration
+}
+
+// Flows runs the call flows.
+type Flows struct {
+	cfg     Config
+	prompts map[string][]int16
+}
+
+// Queues by menu key.
+var menuQueues = map[rune]string{'1': "consultation", '2': "service", '3': "complaint", '0': "operator"}
+
+// New decodes the prompts once (every call plays the same samples).
+func New(cfg Config) (*Flows, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.MenuTimeout <= 0 {
+		cfg.MenuTimeout = 8 * time.Second
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = 30 * time.Second
+	}
+	f := &Flows{cfg: cfg, prompts: map[string][]int16{}}
+	for _, name := range prompts.Names() {
+		b, err := prompts.Open(prompts.Default, name)
+		if err != nil {
+			return nil, err
+		}
+		pcm, err := media.ReadPrompt(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("prompt %s: %w", name, err)
+		}
+		f.prompts[name] = pcm
+	}
+	return f, nil
+}
+
+// call is one inbound call in progress.
+type call struct {
+	f      *Flows
+	c      *sipua.IncomingCall
+	leg    *rtp.Leg
+	rec    *anxin.Call
+	did    *anxin.DID
+	hungUp bool
+}
+
+// Inbound runs an inbound call; it returns when the call is over.
+func (f *Flows) Inbound(c *sipua.IncomingCall) {
+	ctx := context.Background()
+	db, log := f.cfg.DB, f.cfg.Log.With("sip_call_id", c.CallID, "from", c.From, "to", c.To)
+	did, err := db.RouteDID(ctx, c.To)
+	if err != nil {
+		log.Info("call to a number that is no hotline")
+		c.Reject(404, "Not Found")
+		return
+	}
+	rec := &anxin.Call{Direction: anxin.CallInbound, Leg: anxin.LegCaller, FromNumber: c.From, ToNumber: did.Number,
+		SIPCallID: c.CallID, RegionCode: did.RegionCode, Node: f.cfg.Node, StartedAt: time.Now()}
+	if cands := phone.Candidates(c.From, phone.AreaCode(did.RegionCode)); len(cands) > 0 {
+		elders, err := db.LookupPhone(ctx, anxin.Scope{Region: did.RegionCode}, cands...)
+		if err == nil && len(elders) == 1 {
+			rec.ElderID, rec.RegionCode = elders[0].ID, elders[0].RegionCode
+		}
+	}
+	if err := db.StartCall(ctx, rec); err != nil {
+		log.Error("call record", "err", err)
+		c.Reject(503, "Service Unavailable")
+		return
+	}
+	k := &call{f: f, c: c, rec: rec, did: did}
+	code, cause, by := k.run(ctx, log)
+	if err := db.EndCall(ctx, rec.ID, time.Now(), code, cause, by); err != nil {
+		log.Error("end call record", "err", err)
+	}
+}
+
+// run answers and plays the flow; it returns the leg's final SIP code,
+// cause ("" to classify the code) and who hung up.
+func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) {
+	f, db := k.f, k.f.cfg.DB
+	leg, err := f.cfg.Engine.NewLeg()
+	if err != nil {
+		log.Error("no media port", "err", err)
+		k.c.Reject(503, "Service Unavailable")
+		return 503, anxin.CauseFailed, anxin.HangupSystem
+	}
+	defer leg.Close()
+	k.leg = leg
+	stream, sdp, err := media.Answer(k.c.Offer, f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
+	if err != nil {
+		k.c.Reject(488, "Not Acceptable Here")
+		return 488, anxin.CauseFailed, anxin.HangupSystem
+	}
+	if err := leg.SetStream(*stream); err != nil {
+		k.c.Reject(500, "Server Internal Error")
+		return 500, anxin.CauseFailed, anxin.HangupSystem
+	}
+	if err := k.c.Answer(sdp); err != nil {
+		// Cancelled while answering, or no ACK.
+		return 487, anxin.CauseCancelled, anxin.HangupCaller
+	}
+	if err := db.CallAnswered(ctx, k.rec.ID, time.Now(), 0); err != nil {
+		log.Error("call answered", "err", err)
+	}
+	if stop := k.record(ctx, log); stop != nil {
+		defer stop()
+	}
+	k.hotline(ctx)
+	if k.hungUp {
+		return 200, "", anxin.HangupCaller
+	}
+	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	k.c.Hangup(hctx)
+	return 200, "", anxin.HangupSystem
+}
+
+// record starts the stereo recording under RecordDir/YYYY/MM/DD and
+// returns what finishes it (nil when it could not start: the call goes on,
+// unrecorded, and the log says why).
+func (k *call) record(ctx context.Context, log *slog.Logger) func() {
+	dir := k.f.cfg.RecordDir
+	if dir == "" {
+		return nil
+	}
+	name := filepath.Join(k.rec.StartedAt.UTC().Format("2006/01/02"), fmt.Sprintf("call-%d.wav", k.rec.ID))
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		log.Error("recording", "err", err)
+		return nil
+	}
+	file, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o640)
+	if err != nil {
+		log.Error("recording", "err", err)
+		return nil
+	}
+	if err := k.leg.Record(file); err != nil {
+		file.Close()
+		os.Remove(path)
+		log.Error("recording", "err", err)
+		return nil
+	}
+	if err := k.f.cfg.DB.SetCallRecording(ctx, k.rec.ID, filepath.ToSlash(name)); err != nil {
+		log.Error("recording", "err", err)
+	}
+	return func() {
+		if err := k.leg.StopRecording(); err != nil {
+			log.Error("recording", "err", err)
+		}
+		file.Close()
+	}
+}
+
+// hotline is the hotline flow: welcome, the menu (three tries), then the
+// queue of the key pressed.
+func (k *call) hotline(ctx context.Context) {
+	d, ok := k.play("welcome")
+	for try := 0; ok && try < 3; try++ {
+		if d == 0 {
+			if d, ok = k.play("main_menu"); ok && d == 0 {
+				d, ok = k.key(k.f.cfg.MenuTimeout)
+			}
+		}
+		if !ok {
+			return
+		}
+		if q, known := menuQueues[d]; known {
+			k.queue(ctx, q)
+			return
+		}
+		if d == 0 {
+			d, ok = k.play("no_input")
+		} else {
+			d, ok = k.play("invalid_input")
+		}
+		d = 0
+	}
+	if ok {
+		k.play("goodbye")
+	}
+}
+
+// queue puts the caller in a queue: the ready operators of the number's
+// area see the call; after QueueWait the caller hears that Anxin will ring
+// back.
+func (k *call) queue(ctx context.Context, name string) {
+	f, db := k.f, k.f.cfg.DB
+	start := time.Now()
+	if f.cfg.Pop != nil {
+		agents, err := db.FindAgents(ctx, anxin.Scope{Region: k.did.RegionCode})
+		if err == nil {
+			for _, a := range agents {
+				if a.State == anxin.AgentReady {
+					f.cfg.Pop(ctx, a.AccountID, k.rec.ID, k.rec.FromNumber, k.did.Number)
+				}
+			}
+		}
+	}
+	if _, ok := k.play("please_wait"); !ok {
+		db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds()))
+		return
+	}
+	if !k.wait(f.cfg.QueueWait - time.Since(start)) {
+		db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds()))
+		return
+	}
+	db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds()))
+	if _, ok := k.play("callback_confirmed"); ok {
+		k.play("goodbye")
+	}
+}
+
+// play plays prompts in turn; a key pressed stops them and is returned
+// (barge-in). ok is false when the caller hung up.
+func (k *call) play(names ...string) (rune, bool) {
+	for _, name := range names {
+		done := k.leg.Play(k.f.prompts[name])
+		select {
+		case <-done:
+		case d := <-k.leg.Digits():
+			k.leg.StopPlayback()
+			return d, true
+		case d := <-k.c.InfoDigits():
+			k.leg.StopPlayback()
+			return d, true
+		case <-k.c.Done():
+			k.hungUp = true
+			return 0, false
+		}
+	}
+	return 0, true
+}
+
+// key waits up to d for a key.
+func (k *call) key(d time.Duration) (rune, bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case r := <-k.leg.Digits():
+		return r, true
+	case r := <-k.c.InfoDigits():
+		return r, true
+	case <-k.c.Done():
+		k.hungUp = true
+		return 0, false
+	case <-t.C:
+		return 0, true
+	}
+}
+
+// wait waits d unless the caller hangs up first (false).
+func (k *call) wait(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-k.c.Done():
+		k.hungUp = true
+		return false
+	case <-t.C:
+		return true
+	}
+}
