@@ -32,7 +32,7 @@ if [ -n "${ANXIN_BENCH_POSTGRES_URL:-}" ]; then
 	target=(--database "$ANXIN_BENCH_POSTGRES_URL")
 	engine=PostgreSQL
 fi
-"$bin" serve --demo "${target[@]}" --addr 127.0.0.1:0 --log-level warn >"$work/serve.log" 2>&1 &
+"$bin" serve --demo "${target[@]}" --addr 127.0.0.1:0 --sip-addr 127.0.0.1:0 --log-level warn >"$work/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 base=

@@ -71,7 +71,7 @@ bench() {
 	local log="$work/$engine-serve.log"
 	echo
 	echo "== $engine"
-	"$bin" serve --demo "$@" --addr 127.0.0.1:0 --log-level warn >"$log" 2>&1 &
+	"$bin" serve --demo "$@" --addr 127.0.0.1:0 --sip-addr 127.0.0.1:0 --log-level warn >"$log" 2>&1 &
 	server_pid=$!
 	local base=
 	for _ in $(seq 1 600); do # up to 60 s: --demo hashes ~30 passwords first

@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/anxin-care/anxin/store"
@@ -23,6 +25,12 @@ type Config struct {
 	LogLevel      string // --log-level, ANXIN_LOG_LEVEL: debug, info, warn, error
 	SecureCookies bool   // --secure-cookies, ANXIN_SECURE_COOKIES: behind TLS
 	TrustProxy    bool   // --trust-proxy, ANXIN_TRUST_PROXY: X-Forwarded-For is honest
+	// Telephony: SIP on SIPAddr (UDP and TCP; "" = off, except with --demo,
+	// which uses 127.0.0.1:5060), media on the RTP port range, SIPHost
+	// the address peers reach this node at (default: SIPAddr's host).
+	SIPAddr  string // --sip-addr, ANXIN_SIP_ADDR
+	SIPHost  string // --sip-host, ANXIN_SIP_HOST
+	RTPPorts string // --rtp-ports, ANXIN_RTP_PORTS: "20000-29999"
 }
 
 // env reads ANXIN_name, or the content of the file named by ANXIN_name_FILE.
@@ -73,6 +81,9 @@ func (c *Config) serveFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.LogLevel, "log-level", def("LOG_LEVEL", "info"), "log level: debug, info, warn, error (env ANXIN_LOG_LEVEL)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", def("SECURE_COOKIES", "") == "true", "mark cookies Secure; set when served over HTTPS (env ANXIN_SECURE_COOKIES=true)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", def("TRUST_PROXY", "") == "true", "take client addresses from X-Forwarded-For (env ANXIN_TRUST_PROXY=true)")
+	fs.StringVar(&c.SIPAddr, "sip-addr", def("SIP_ADDR", ""), "SIP listen address, UDP and TCP, e.g. 0.0.0.0:5060; empty: no telephony (--demo: 127.0.0.1:5060) (env ANXIN_SIP_ADDR)")
+	fs.StringVar(&c.SIPHost, "sip-host", def("SIP_HOST", ""), "address trunks and phones reach this node at, for SIP and SDP (default: the --sip-addr host) (env ANXIN_SIP_HOST)")
+	fs.StringVar(&c.RTPPorts, "rtp-ports", def("RTP_PORTS", "20000-29999"), "RTP port range for call media (env ANXIN_RTP_PORTS)")
 }
 
 // Validate checks the configuration once, before anything starts.
@@ -92,7 +103,29 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--log-level: %w", err)
 		}
 	}
+	if c.SIPAddr == "" && c.Demo {
+		c.SIPAddr = "127.0.0.1:5060"
+	}
+	if c.SIPAddr != "" {
+		if _, err := netip.ParseAddrPort(c.SIPAddr); err != nil {
+			return fmt.Errorf("--sip-addr must be IP:PORT, e.g. 0.0.0.0:5060: %v", err)
+		}
+		if _, _, err := c.RTPRange(); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// RTPRange parses --rtp-ports.
+func (c *Config) RTPRange() (int, int, error) {
+	lo, hi, ok := strings.Cut(c.RTPPorts, "-")
+	a, err1 := strconv.Atoi(strings.TrimSpace(lo))
+	b, err2 := strconv.Atoi(strings.TrimSpace(hi))
+	if !ok || err1 != nil || err2 != nil || a < 1024 || b > 65534 || b-a < 10 {
+		return 0, 0, fmt.Errorf("--rtp-ports must be a range like 20000-29999 within 1024-65534, got %q", c.RTPPorts)
+	}
+	return a, b, nil
 }
 
 // StoreConfig says where the database is.

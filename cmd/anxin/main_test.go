@@ -42,7 +42,9 @@ func serveAnxin(t *testing.T, args ...string) (base string, stdout *bytes.Buffer
 		ready: func(u string) { ready <- u },
 	}
 	done := make(chan error, 1)
-	go func() { done <- e.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
+	go func() {
+		done <- e.run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0"}, args...))
+	}()
 	select {
 	case base = <-ready:
 	case err := <-done:

@@ -94,11 +94,20 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	go srv.RunMaintenance(mctx, 10*time.Minute)
 	go srv.RunClocks(mctx, 30*time.Second)
+	tel, err := startTelephony(mctx, db, srv, &c, node, log)
+	if err != nil {
+		return err
+	}
+	defer tel.close()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(e.stdout, "Anxin %s is running at %s (database: %s; ready in %d ms)\n", version, url, c.Where(), time.Since(t0).Milliseconds())
+	if tel != nil {
+		dids, _ := db.DIDs(ctx)
+		fmt.Fprintf(e.stdout, "Telephony: SIP on udp/tcp %s; hotline numbers %s\n", tel.addr, numbersLine(dids))
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", c.Where(), "startup_ms", time.Since(t0).Milliseconds())
 	if e.ready != nil {
 		e.ready(strings.TrimSuffix(url, "/"))

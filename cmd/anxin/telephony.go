@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"strings"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/callflow"
+	"github.com/anxin-care/anxin/rtp"
+	"github.com/anxin-care/anxin/sipua"
+	"github.com/anxin-care/anxin/store"
+	"github.com/anxin-care/anxin/web"
+)
+
+// sipRealm is the digest realm of operators' phones (see demo.SIPRealm).
+const sipRealm = "anxin"
+
+// telephony is the running SIP and media of a node.
+type telephony struct {
+	agent  *sipua.Agent
+	engine *rtp.Engine
+	addr   string
+}
+
+// startTelephony starts SIP on c.SIPAddr (UDP and TCP) with the trunks'
+// peers, the operators' extensions and the call flows; nil when telephony
+// is off. Trunk and extension changes apply at the next start (trunks) or
+// at once (extensions are looked up per REGISTER).
+func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Config, node string, log *slog.Logger) (*telephony, error) {
+	if c.SIPAddr == "" {
+		return nil, nil
+	}
+	ap, err := netip.ParseAddrPort(c.SIPAddr)
+	if err != nil {
+		return nil, err
+	}
+	host := c.SIPHost
+	if host == "" {
+		host = ap.Addr().String()
+		if ap.Addr().IsUnspecified() {
+			return nil, fmt.Errorf("--sip-host is needed with --sip-addr %s: the address trunks and phones reach this node at", c.SIPAddr)
+		}
+	}
+	hostIP, err := netip.ParseAddr(host)
+	if err != nil {
+		return nil, fmt.Errorf("--sip-host must be an IP address: %v", err)
+	}
+	trunks, err := db.Trunks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var peers []netip.Prefix
+	for _, t := range trunks {
+		if t.Enabled {
+			peers = append(peers, t.Peers...)
+		}
+	}
+	lo, hi, err := c.RTPRange()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := rtp.NewEngine(rtp.Config{IP: ap.Addr(), MinPort: lo, MaxPort: hi})
+	if err != nil {
+		return nil, err
+	}
+	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: hostIP, RecordDir: filepath.Join(c.DataDir, "recordings"),
+		Node: node, Log: log,
+		Pop: func(ctx context.Context, account, call int64, number, hotline string) {
+			if _, err := srv.PopCall(ctx, web.CallPop{AccountID: account, CallID: call, Number: number, Hotline: hotline}); err != nil {
+				log.Warn("screen pop", "err", err)
+			}
+		}})
+	if err != nil {
+		engine.Close()
+		return nil, err
+	}
+	agent, err := sipua.New(sipua.Config{Host: host, Peers: peers, Logger: log, Realm: sipRealm, OnCall: flows.Inbound,
+		Extensions: func(user string) (string, bool) {
+			_, ha1, err := db.ExtensionSecret(context.Background(), user)
+			return ha1, err == nil
+		}})
+	if err != nil {
+		engine.Close()
+		return nil, err
+	}
+	udp, err := net.ListenPacket("udp", c.SIPAddr)
+	if err != nil {
+		engine.Close()
+		return nil, fmt.Errorf("cannot listen for SIP on udp %s: %w", c.SIPAddr, err)
+	}
+	// Port 0 picks a free UDP port; TCP takes the same one.
+	addr := udp.LocalAddr().(*net.UDPAddr).AddrPort().String()
+	tcp, err := net.Listen("tcp", addr)
+	if err != nil {
+		udp.Close()
+		engine.Close()
+		return nil, fmt.Errorf("cannot listen for SIP on tcp %s: %w", addr, err)
+	}
+	go agent.ServeUDP(ctx, udp)
+	go agent.ServeTCP(ctx, tcp)
+	dids, err := db.DIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var numbers []string
+	for _, d := range dids {
+		numbers = append(numbers, d.Number+" "+d.Name)
+	}
+	log.Info("telephony", "sip", addr, "host", host, "rtp", c.RTPPorts, "trunks", len(trunks), "numbers", strings.Join(numbers, "; "))
+	if len(peers) == 0 {
+		log.Warn("telephony: no enabled trunk, so no call can come in; configure trunks first")
+	}
+	return &telephony{agent: agent, engine: engine, addr: addr}, nil
+}
+
+// close stops SIP and media.
+func (t *telephony) close() {
+	if t == nil {
+		return
+	}
+	t.agent.Close()
+	t.engine.Close()
+}
+
+// numbersLine names the hotline numbers for the start-up message.
+func numbersLine(dids []*anxin.DID) string {
+	var b []string
+	for _, d := range dids {
+		b = append(b, d.Number)
+	}
+	return strings.Join(b, ", ")
+}
