@@ -8,9 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -21,31 +19,10 @@ import (
 	"github.com/anxin-care/anxin/password"
 	"github.com/anxin-care/anxin/rtp"
 	"github.com/anxin-care/anxin/sipua"
+	"github.com/anxin-care/anxin/sipua/sipptest"
 	"github.com/anxin-care/anxin/store"
 	"github.com/anxin-care/anxin/store/storetest"
 )
-
-func sipp(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("sipp")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("sipp is not installed (apt-get install sip-tester)")
-		}
-		t.Skip("sipp is not installed (apt-get install sip-tester)")
-	}
-	return p
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
 
 type pop struct{ account, call int64 }
 
@@ -56,7 +33,7 @@ type pop struct{ account, call int64 }
 // all of it: the elder matched, answered, queue, hung up by the caller,
 // and a stereo recording whose right channel holds the prompts.
 func TestHotlineCall(t *testing.T) {
-	sippPath := sipp(t)
+	sipptest.Path(t)
 	ctx := context.Background()
 	db, _ := storetest.Open(t, store.SQLite)
 	if _, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{}); err != nil {
@@ -108,12 +85,8 @@ func TestHotlineCall(t *testing.T) {
 	go agent.ServeUDP(sctx, conn)
 	port := conn.LocalAddr().(*net.UDPAddr).Port
 
-	scenario, _ := filepath.Abs("testdata/hotline_key1.xml")
-	cmd := exec.Command(sippPath, "127.0.0.1:"+strconv.Itoa(port), "-s", demo.CityHotline, "-m", "1", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(freePort(t)), "-mp", strconv.Itoa(freePort(t)), "-sf", scenario, "-timeout", "30s", "-timeout_error", "-nostdin")
-	cmd.Dir = t.TempDir()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("sipp: %v\n%s", err, out[max(0, len(out)-2000):])
+	if out, err := sipptest.Run(t, port, demo.CityHotline, "testdata/hotline_key1.xml"); err != nil {
+		t.Fatalf("sipp: %v\n%s", err, sipptest.Tail(out, 2000))
 	}
 	select {
 	case <-done:

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -15,32 +13,8 @@ import (
 
 	"github.com/anxin-care/anxin/media"
 	"github.com/anxin-care/anxin/sipua"
+	"github.com/anxin-care/anxin/sipua/sipptest"
 )
-
-// sipp returns the path of SIPp (Debian package sip-tester), skipping the
-// test where it is not installed — except in CI, which installs it.
-func sipp(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("sipp")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("sipp is not installed (apt-get install sip-tester)")
-		}
-		t.Skip("sipp is not installed (apt-get install sip-tester)")
-	}
-	return p
-}
-
-// freeUDPPort returns a UDP port on loopback nobody uses now.
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
 
 // outcome is what the call handler saw of one call.
 type outcome struct {
@@ -107,36 +81,18 @@ func startAgent(t *testing.T, peers []netip.Prefix, answer bool) (int, <-chan ou
 func runSIPp(t *testing.T, port int, scenario string, extra ...string) {
 	t.Helper()
 	if out, err := sippRun(t, port, scenario, extra...); err != nil {
-		t.Fatalf("sipp %s: %v\n%s", scenario, err, tail(out, 2000))
+		t.Fatalf("sipp %s: %v\n%s", scenario, err, sipptest.Tail(out, 2000))
 	}
 }
 
-// sippRun runs one call of a SIPp scenario and returns its output and
-// whether it failed.
+// sippRun runs one call of a scenario to 966666 and returns SIPp's output
+// and whether it failed.
 func sippRun(t *testing.T, port int, scenario string, extra ...string) ([]byte, error) {
 	t.Helper()
-	args := []string{"127.0.0.1:" + strconv.Itoa(port), "-s", "966666", "-m", "1", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(freeUDPPort(t)), "-mp", strconv.Itoa(freeUDPPort(t)), "-timeout", "20s", "-timeout_error", "-nostdin"}
 	if filepath.Ext(scenario) == ".xml" {
-		abs, err := filepath.Abs(filepath.Join("testdata", scenario))
-		if err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, "-sf", abs)
-	} else {
-		args = append(args, "-sn", scenario)
+		scenario = filepath.Join("testdata", scenario)
 	}
-	args = append(args, extra...)
-	cmd := exec.Command(sipp(t), args...)
-	cmd.Dir = t.TempDir()
-	return cmd.CombinedOutput()
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
+	return sipptest.Run(t, port, "966666", scenario, extra...)
 }
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
@@ -215,7 +171,7 @@ func TestRegister(t *testing.T) {
 	go a.ServeUDP(sctx, conn)
 	port := conn.LocalAddr().(*net.UDPAddr).Port
 
-	phonePort := freeUDPPort(t)
+	phonePort := sipptest.FreePort(t)
 	runSIPp(t, port, "register.xml", "-s", "8001", "-au", "8001", "-ap", "s3cret-8001", "-p", strconv.Itoa(phonePort))
 	b, ok := a.Registered("8001")
 	if !ok || b.Contact.Port != phonePort || b.Contact.User != "8001" || time.Until(b.Expires) > 121*time.Second {
@@ -226,7 +182,7 @@ func TestRegister(t *testing.T) {
 	}
 	for i := range sipua.MaxFailures {
 		if out, err := sippRun(t, port, "register_badpw.xml", "-s", "8001", "-au", "8001", "-ap", "guess"); err != nil {
-			t.Fatalf("wrong password %d: %v\n%s", i, err, tail(out, 1500))
+			t.Fatalf("wrong password %d: %v\n%s", i, err, sipptest.Tail(out, 1500))
 		}
 	}
 	if _, err := sippRun(t, port, "register.xml", "-s", "8001", "-au", "8001", "-ap", "s3cret-8001"); err == nil {

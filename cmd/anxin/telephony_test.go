@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/sipua/sipptest"
 	"github.com/anxin-care/anxin/store"
 )
 
@@ -20,33 +19,15 @@ import (
 // call to 966666 from this machine, plays the menu, takes the key, records
 // the call, and the call record says so.
 func TestServeDemoHotlineCall(t *testing.T) {
-	sipp, err := exec.LookPath("sipp")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("sipp is not installed (apt-get install sip-tester)")
-		}
-		t.Skip("sipp is not installed")
-	}
-	free := func() int {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
+	sipptest.Path(t)
 	dir := t.TempDir()
-	port := free()
+	port := sipptest.FreePort(t)
 	_, out := serveAnxin(t, "--demo", "--data", dir, "--sip-addr", "127.0.0.1:"+strconv.Itoa(port), "--rtp-ports", "32000-32100")
 	if !strings.Contains(out.String(), "Telephony: SIP on udp/tcp 127.0.0.1:"+strconv.Itoa(port)) || !strings.Contains(out.String(), "966666") {
 		t.Fatalf("start-up output lacks the telephony line:\n%s", out)
 	}
-	scenario, _ := filepath.Abs("../../callflow/testdata/hotline_key1.xml")
-	cmd := exec.Command(sipp, "127.0.0.1:"+strconv.Itoa(port), "-s", "966666", "-m", "1", "-i", "127.0.0.1",
-		"-p", strconv.Itoa(free()), "-mp", strconv.Itoa(free()), "-sf", scenario, "-timeout", "30s", "-timeout_error", "-nostdin")
-	cmd.Dir = t.TempDir()
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("sipp: %v\n%s", err, b[max(0, len(b)-2000):])
+	if b, err := sipptest.Run(t, port, "966666", "../../callflow/testdata/hotline_key1.xml"); err != nil {
+		t.Fatalf("sipp: %v\n%s", err, sipptest.Tail(b, 2000))
 	}
 	db, err := store.Open(context.Background(), store.Config{DataDir: dir})
 	if err != nil {

@@ -1,0 +1,67 @@
+// Package sipptest runs SIPp (Debian package sip-tester) against Anxin in
+// tests: real SIP peers, not mocks. Tests skip where SIPp is missing,
+// except in CI (CI set), which installs it and must not skip.
+package sipptest
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// Path returns SIPp's path, or skips the test (fails it in CI).
+func Path(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("sipp")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("sipp is not installed (apt-get install sip-tester)")
+		}
+		t.Skip("sipp is not installed (apt-get install sip-tester)")
+	}
+	return p
+}
+
+// FreePort returns a UDP port on loopback nobody uses now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// Run makes one call of a scenario — a built-in name ("uac") or an .xml
+// file, relative to the test's directory — from loopback to Anxin on port,
+// dialling service, and returns SIPp's output and whether it failed. Later
+// arguments override earlier ones (-p for a fixed local port).
+func Run(t testing.TB, port int, service, scenario string, extra ...string) ([]byte, error) {
+	t.Helper()
+	args := []string{"127.0.0.1:" + strconv.Itoa(port), "-s", service, "-m", "1", "-i", "127.0.0.1",
+		"-p", strconv.Itoa(FreePort(t)), "-mp", strconv.Itoa(FreePort(t)), "-timeout", "30s", "-timeout_error", "-nostdin"}
+	if filepath.Ext(scenario) == ".xml" {
+		abs, err := filepath.Abs(scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-sf", abs)
+	} else {
+		args = append(args, "-sn", scenario)
+	}
+	cmd := exec.Command(Path(t), append(args, extra...)...)
+	cmd.Dir = t.TempDir()
+	return cmd.CombinedOutput()
+}
+
+// Tail returns the last n bytes of SIPp's output, for failure messages.
+func Tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
