@@ -55,6 +55,7 @@ func (s *Server) routesPages() {
 	s.routesCalendar()
 	s.routesSLA()
 	s.routesAgents()
+	s.routesCalls()
 	s.routesCatalogue()
 	s.routesProviders()
 	s.routesMe()

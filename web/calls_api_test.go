@@ -3,6 +3,8 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -77,5 +79,58 @@ func TestDialAllowListAPI(t *testing.T) {
 		}
 		wantStatus(t, "remove", e.api("DELETE", "/api/v1/dial-allowlist/%2B442079460000", admin, nil, nil), http.StatusNoContent)
 		wantStatus(t, "remove again", e.api("DELETE", "/api/v1/dial-allowlist/%2B442079460000", admin, nil, nil), http.StatusNotFound)
+	})
+}
+
+// TestCallsPageAndRecording: the calls page lists a recorded call with a
+// player; playing it serves the WAV (ranges too) and audits the playback
+// once; another area's staff and providers cannot; a path outside the
+// recordings directory is refused.
+func TestCallsPageAndRecording(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		el := orderElder(t, e)
+		c := &anxin.Call{Direction: anxin.CallInbound, Leg: anxin.LegCaller, FromNumber: "13812345678", ToNumber: "966666",
+			ElderID: el.ID, RegionCode: el.RegionCode}
+		if err := e.db.StartCall(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		name := "2026/11/23/call-1.wav"
+		wav := append([]byte("RIFF\x24\x00\x00\x00WAVEfmt "), make([]byte, 1000)...)
+		if err := os.MkdirAll(filepath.Join(e.records, "2026/11/23"), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(e.records, name), wav, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.SetCallRecording(ctx, c.ID, name); err != nil {
+			t.Fatal(err)
+		}
+		op := e.signIn("operator1")
+		st, body := op.get("/calls")
+		wantStatus(t, "calls page", st, http.StatusOK)
+		wantBody(t, body, "138****5678", "王秀英", fmt.Sprintf(`src="/calls/%d/recording"`, c.ID), "通话中")
+		st, got := op.get(fmt.Sprintf("/calls/%d/recording", c.ID))
+		wantStatus(t, "play", st, http.StatusOK)
+		if got != string(wav) {
+			t.Fatalf("served %d bytes, want the file's %d", len(got), len(wav))
+		}
+		req, _ := http.NewRequest("GET", e.ts.URL+fmt.Sprintf("/calls/%d/recording", c.ID), nil)
+		req.Header.Set("Range", "bytes=500-599")
+		if st, part := op.do(req); st != http.StatusPartialContent || len(part) != 100 {
+			t.Fatalf("range: %d, %d bytes", st, len(part))
+		}
+		entries, _, err := e.db.FindAudit(ctx, anxin.SystemScope(), anxin.AuditFilter{Action: anxin.AuditPlayback, Limit: 5})
+		if err != nil || len(entries) != 1 || entries[0].TargetID != fmt.Sprint(c.ID) {
+			t.Fatalf("audit %+v %v (one playback, the range request not counted)", entries, err)
+		}
+		st, _ = e.signIn("provider1").get(fmt.Sprintf("/calls/%d/recording", c.ID))
+		wantStatus(t, "provider plays", st, http.StatusNotFound)
+		st, _ = e.signIn("provider1").get("/calls")
+		wantStatus(t, "provider lists", st, http.StatusForbidden)
+		if err := e.db.SetCallRecording(ctx, c.ID, "../../etc/passwd"); err != nil {
+			t.Fatal(err)
+		}
+		st, _ = op.get(fmt.Sprintf("/calls/%d/recording", c.ID))
+		wantStatus(t, "path outside", st, http.StatusNotFound)
 	})
 }

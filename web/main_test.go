@@ -38,6 +38,8 @@ type testEnv struct {
 	ts     *httptest.Server
 	logins map[string]string // username → password
 	now    time.Time
+	// records is the recordings directory the server plays from.
+	records string
 }
 
 // newTestEnv starts a server on a fresh database of the given engine with
@@ -56,7 +58,8 @@ func newTestEnv(t *testing.T, engine string) *testEnv {
 	for _, l := range logins {
 		e.logins[l.Username] = l.Password
 	}
-	e.srv, err = web.New(web.Config{DB: db, Hasher: h, Version: "test", Now: func() time.Time { return e.now }})
+	e.records = t.TempDir()
+	e.srv, err = web.New(web.Config{DB: db, Hasher: h, Version: "test", Now: func() time.Time { return e.now }, RecordDir: e.records})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -161,6 +161,12 @@ func TestBrowserScreenPop(t *testing.T) {
 	if err != nil || got.OrderID != orders[0].ID {
 		t.Fatalf("call record %+v %v", got, err)
 	}
+	// The call is on the calls page, its number masked.
+	do(chromedp.Navigate(e.ts.URL+"/calls"), chromedp.WaitVisible(`table.results tbody`))
+	if got := text(`table.results tbody`); !strings.Contains(got, "138****5678") || !strings.Contains(got, "966666") {
+		t.Fatalf("calls page %q", got)
+	}
+	screenshot(t, bctx, "calls")
 	// Someone else's call cannot be linked by editing the form.
 	c := e.signIn("operator1")
 	st, body := c.post("/orders", url.Values{"elder_id": {fmt.Sprint(el.ID)}, "type": {"service"}, "channel": {"inbound_call"},

@@ -130,6 +130,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/", "nav.home", true},
 		{"/elders", "nav.elders", p.Scope.All || !p.Scope.AssignedOnly},
 		{"/orders", "nav.orders", true},
+		{"/calls", "nav.calls", !p.Scope.AssignedOnly},
 		{"/catalogue", "nav.catalogue", !p.Scope.Has(anxin.RoleVolunteer)},
 		{"/catalogue/approvals", "nav.approvals", p.IsAdmin()},
 		{"/providers", "nav.providers", !p.Scope.AssignedOnly && (p.Scope.CanEditCatalogue() || p.Scope.Has(anxin.RoleSupervisor))},

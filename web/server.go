@@ -29,6 +29,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// RecordDir is where call recordings are (DATA/recordings).
+	RecordDir string
 }
 
 // Server is the HTTP handler of Anxin.

@@ -73,7 +73,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 
 	srv, err := web.New(web.Config{
 		DB: db, Hasher: e.hasher, Logger: log, Version: version,
-		SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy,
+		SecureCookies: c.SecureCookies, TrustProxy: c.TrustProxy, RecordDir: filepath.Join(c.DataDir, "recordings"),
 	})
 	if err != nil {
 		return err
