@@ -47,6 +47,9 @@ type Leg struct {
 
 	rx  sync.Mutex // guards rxs; taken after mu, never before it
 	rxs rxState
+
+	peer  atomic.Pointer[Leg] // the leg bridged to this one (see Bridge)
+	heard heardQueue          // frames this leg heard, for its partner
 }
 
 // streamState is the stream a leg was given and where its peer is: the SDP
@@ -213,6 +216,7 @@ func (l *Leg) Close() error {
 }
 
 func (l *Leg) close() error {
+	l.Unbridge()
 	l.mu.Lock()
 	l.tx.closed = true // the pacing loop will not touch the leg again
 	l.tx.stopPlayback()

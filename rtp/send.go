@@ -38,6 +38,7 @@ type txState struct {
 	gap    int                       // frames of audio before the next digit may start
 	short  [media.FrameSamples]int16 // the last, short frame of a prompt, padded
 	left   [media.FrameSamples]int16 // the frame received, to record
+	bridge [media.FrameSamples]int16 // the partner's heard frame, to send
 
 	rec        *recording
 	recDropped uint64 // RecordingDropped of recordings already stopped
@@ -104,6 +105,7 @@ func (l *Leg) frame(st *streamState, send bool, intervals *histogram) bool {
 	var (
 		right = silence[:]
 		sent  bool
+		peer  = l.peer.Load()
 	)
 	switch {
 	case t.dtmf != nil && send:
@@ -120,7 +122,16 @@ func (l *Leg) frame(st *streamState, send bool, intervals *histogram) bool {
 		// A skipped frame of a digit: the digit lasts a frame longer and
 		// the prompt waits for it.
 	default:
-		right = t.nextPrompt()
+		switch {
+		case len(t.queue) == 0 && peer != nil:
+			// Bridged and no prompt: what the partner heard.
+			if !peer.heard.pop(t.bridge[:]) {
+				clear(t.bridge[:])
+			}
+			right = t.bridge[:]
+		default:
+			right = t.nextPrompt()
+		}
 		if send && sends {
 			sent = l.sendAudio(st, right, intervals)
 		}
@@ -129,8 +140,14 @@ func (l *Leg) frame(st *streamState, send bool, intervals *histogram) bool {
 		right = silence[:] // what the peer was sent: nothing
 	}
 	t.ts += media.FrameSamples
-	if t.rec != nil {
-		t.rec.write(l.received(), right)
+	if t.rec != nil || peer != nil {
+		heard := l.received()
+		if peer != nil {
+			l.heard.push(heard)
+		}
+		if t.rec != nil {
+			t.rec.write(heard, right)
+		}
 	}
 	return sent
 }
