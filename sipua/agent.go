@@ -46,7 +46,9 @@ type Agent struct {
 	srv     *sipgo.Server
 	client  *sipgo.Client
 	dialogs *sipgo.DialogServerCache
-	log     *slog.Logger
+	// clientDialogs are the calls Anxin placed (Dial).
+	clientDialogs *sipgo.DialogClientCache
+	log           *slog.Logger
 
 	registrar *Registrar
 	calls     sync.Map // dialog ID → *IncomingCall, for INFO
@@ -85,7 +87,9 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("sipua: %w", err)
 	}
 	a := &Agent{cfg: cfg, ua: ua, srv: srv, client: client, log: log}
-	a.dialogs = sipgo.NewDialogServerCache(client, sip.ContactHeader{Address: sip.Uri{User: "anxin", Host: cfg.Host}})
+	contact := sip.ContactHeader{Address: sip.Uri{User: "anxin", Host: cfg.Host}}
+	a.dialogs = sipgo.NewDialogServerCache(client, contact)
+	a.clientDialogs = sipgo.NewDialogClientCache(client, contact)
 	srv.OnInvite(a.onInvite)
 	srv.OnAck(a.onAck)
 	srv.OnBye(a.onBye)
@@ -174,7 +178,11 @@ func (a *Agent) onAck(req *sip.Request, tx sip.ServerTransaction) {
 }
 
 func (a *Agent) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	if err := a.dialogs.ReadBye(req, tx); err != nil {
+	err := a.dialogs.ReadBye(req, tx)
+	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
+		err = a.clientDialogs.ReadBye(req, tx) // the far end of a call Anxin placed
+	}
+	if err != nil {
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
 	}
 }

@@ -2,6 +2,7 @@ package sipua_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 
 	"github.com/anxin-care/anxin/media"
 	"github.com/anxin-care/anxin/sipua"
@@ -197,5 +200,59 @@ func TestInfoDTMF(t *testing.T) {
 	runSIPp(t, port, "uac_info.xml")
 	if o := <-out; o.err != nil || o.digits != "2" || !o.byPeer {
 		t.Fatalf("call %+v", o)
+	}
+}
+
+// TestDial: Anxin rings a phone (SIPp answering as the built-in uas: 180,
+// 200 with SDP), gets its SDP answer, and hangs up; a busy phone's 486
+// comes back as the dial error's code.
+func TestDial(t *testing.T) {
+	a, err := sipua.New(sipua.Config{Host: "127.0.0.1", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), OnCall: func(*sipua.IncomingCall) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer a.Close()
+	go a.ServeUDP(sctx, conn)
+	offer, err := media.NewOffer(netip.MustParseAddr("127.0.0.1"), 40002, []media.Codec{media.PCMU, media.PCMA})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	phone := sipptest.FreePort(t)
+	wait := sipptest.Serve(t, phone, "uas")
+	time.Sleep(300 * time.Millisecond) // SIPp binds its port
+	ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	rang := false
+	call, err := a.Dial(ctx, sip.Uri{User: "8001", Host: "127.0.0.1", Port: phone}, "966666", offer, func() { rang = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rang || call.Answer == nil || call.Answer.Port == 0 {
+		t.Fatalf("answered call: rang %v answer %+v", rang, call.Answer)
+	}
+	if err := call.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := wait(); err != nil {
+		t.Fatalf("sipp uas: %v\n%s", err, sipptest.Tail(out, 1500))
+	}
+
+	busy := sipptest.FreePort(t)
+	wait = sipptest.Serve(t, busy, "testdata/uas_busy.xml")
+	time.Sleep(300 * time.Millisecond)
+	_, err = a.Dial(ctx, sip.Uri{User: "8002", Host: "127.0.0.1", Port: busy}, "966666", offer, nil)
+	var de *sipua.DialError
+	if !errors.As(err, &de) || de.Code != 486 {
+		t.Fatalf("busy phone: %v", err)
+	}
+	if out, err := wait(); err != nil {
+		t.Fatalf("sipp busy: %v\n%s", err, sipptest.Tail(out, 1500))
 	}
 }

@@ -4,11 +4,13 @@
 package sipptest
 
 import (
+	"bytes"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -64,4 +66,55 @@ func Tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// Serve starts SIPp as the far end — a phone that answers ("uas" built in,
+// or an .xml scenario) — listening on port, for one call; wait returns its
+// output and whether it failed once the call is over.
+func Serve(t testing.TB, port int, scenario string, extra ...string) (wait func() ([]byte, error)) {
+	t.Helper()
+	args := []string{"-p", strconv.Itoa(port), "-i", "127.0.0.1", "-mp", strconv.Itoa(FreePort(t)), "-m", "1",
+		"-timeout", "30s", "-timeout_error", "-nostdin"}
+	if filepath.Ext(scenario) == ".xml" {
+		abs, err := filepath.Abs(scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-sf", abs)
+	} else {
+		args = append(args, "-sn", scenario)
+	}
+	cmd := exec.Command(Path(t), append(args, extra...)...)
+	cmd.Dir = t.TempDir()
+	var out safeBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return func() ([]byte, error) {
+		err := <-done
+		return out.Bytes(), err
+	}
+}
+
+// safeBuffer is a bytes.Buffer safe for SIPp's two output streams.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// Bytes returns what was written.
+func (s *safeBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.b.Bytes()...)
 }

@@ -1,0 +1,94 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/anxin-care/anxin/media"
+)
+
+// OutgoingCall is a call Anxin places: to an operator's phone (now), to
+// elders (campaigns, next).
+type OutgoingCall struct {
+	// Answer is the far end's SDP answer.
+	Answer *media.Description
+	dlg    *sipgo.DialogClientSession
+	bye    atomic.Bool
+}
+
+// DialError is a call that was not answered: the final SIP status (0 when
+// none came: the far end could not be reached).
+type DialError struct {
+	Code int
+	Err  error
+}
+
+func (e *DialError) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("sipua: call not answered: %d", e.Code)
+	}
+	return "sipua: call failed: " + e.Err.Error()
+}
+
+func (e *DialError) Unwrap() error { return e.Err }
+
+// Dial calls to (a registered phone's contact, or a number at a trunk's
+// host) as the user from, offering sdp, and waits for the answer until ctx
+// ends (then it cancels the call). ringing is called on 180/183. A call
+// that is not answered returns a *DialError with the final status.
+func (a *Agent) Dial(ctx context.Context, to sip.Uri, from string, sdp []byte, ringing func()) (*OutgoingCall, error) {
+	fromHdr := &sip.FromHeader{Address: sip.Uri{User: from, Host: a.cfg.Host}, Params: sip.NewParams()}
+	fromHdr.Params.Add("tag", sip.GenerateTagN(16))
+	dlg, err := a.clientDialogs.Invite(ctx, to, sdp, fromHdr, sip.NewHeader("Content-Type", "application/sdp"))
+	if err != nil {
+		return nil, &DialError{Err: err}
+	}
+	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
+		if (res.StatusCode == sip.StatusRinging || res.StatusCode == sip.StatusSessionInProgress) && ringing != nil {
+			ringing()
+		}
+		return nil
+	}})
+	if err != nil {
+		dlg.Close()
+		var re *sipgo.ErrDialogResponse
+		if errors.As(err, &re) {
+			return nil, &DialError{Code: re.Res.StatusCode, Err: err}
+		}
+		if ctx.Err() != nil {
+			return nil, &DialError{Code: sip.StatusRequestTerminated, Err: err}
+		}
+		return nil, &DialError{Err: err}
+	}
+	if err := dlg.Ack(ctx); err != nil {
+		dlg.Close()
+		return nil, &DialError{Err: err}
+	}
+	ans, err := media.ParseAnswer(dlg.InviteResponse.Body())
+	if err != nil {
+		o := &OutgoingCall{dlg: dlg}
+		o.Hangup(context.Background())
+		return nil, &DialError{Code: sip.StatusNotAcceptableHere, Err: err}
+	}
+	return &OutgoingCall{Answer: ans, dlg: dlg}, nil
+}
+
+// Done is closed when the far end hangs up (BYE).
+func (o *OutgoingCall) Done() <-chan struct{} { return o.dlg.Context().Done() }
+
+// HungUpByPeer reports whether the far end ended the call.
+func (o *OutgoingCall) HungUpByPeer() bool { return o.dlg.Context().Err() != nil && !o.bye.Load() }
+
+// Hangup ends the call with a BYE (once).
+func (o *OutgoingCall) Hangup(ctx context.Context) error {
+	if !o.bye.CompareAndSwap(false, true) {
+		return nil
+	}
+	defer o.dlg.Close()
+	return o.dlg.Bye(ctx)
+}
