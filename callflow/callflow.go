@@ -6,22 +6,29 @@
 // SIP layer (sipua), the media (rtp) and the records (store); it knows no
 // SIP message and no SQL.
 //
-// This first version stops at the queue: the caller hears that they are
-// being connected and, when nobody has taken the call within the queue's
-// wait, that Anxin will ring back; the call lands on the operators'
-// screens and in the call records. Ringing operators' phones and bridging
-// them to the caller come next (docs/architecture.md).
+// In the queue the call is offered to the ready operators of the number's
+// area whose phones are registered, the longest idle first: their console
+// pops the call, their phone rings, and the first to answer is bridged to
+// the caller (the recording then holds the elder left and the operator
+// right). An unanswered or failed offer returns the operator to ready and
+// the next is tried; when nobody has taken the call within the queue's
+// wait, the caller hears that Anxin will ring back.
 package callflow
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync/atomic"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 
 	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/media"
@@ -46,15 +53,29 @@ type Config struct {
 	Pop func(ctx context.Context, accountID, callID int64, number, hotline string)
 	Log *slog.Logger
 	// MenuTimeout is how long the menu waits for a key after it ends;
-	// QueueWait how long a caller waits before the callback message.
-	MenuTimeout, QueueWait time.Duration
+	// QueueWait how long a caller waits before the callback message;
+	// RingTime how long an operator's phone rings before the next is tried.
+	MenuTimeout, QueueWait, RingTime time.Duration
+}
+
+// Phones reaches operators' phones: where they registered, and placing a
+// call to them (a *sipua.Agent).
+type Phones interface {
+	Registered(user string) (sipua.Binding, bool)
+	Dial(ctx context.Context, to sip.Uri, from string, sdp []byte, ringing func()) (*sipua.OutgoingCall, error)
 }
 
 // Flows runs the call flows.
 type Flows struct {
 	cfg     Config
 	prompts map[string][]int16
+	phones  atomic.Pointer[Phones]
 }
+
+// SetPhones gives the flows the SIP agent that reaches operators' phones
+// (made after the flows, as it hands calls to them); without it queued
+// callers only pop on consoles.
+func (f *Flows) SetPhones(p Phones) { f.phones.Store(&p) }
 
 // Queues by menu key.
 var menuQueues = map[rune]string{'1': "consultation", '2': "service", '3': "complaint", '0': "operator"}
@@ -69,6 +90,9 @@ func New(cfg Config) (*Flows, error) {
 	}
 	if cfg.QueueWait <= 0 {
 		cfg.QueueWait = 30 * time.Second
+	}
+	if cfg.RingTime <= 0 {
+		cfg.RingTime = 20 * time.Second
 	}
 	f := &Flows{cfg: cfg, prompts: map[string][]int16{}}
 	for _, name := range prompts.Names() {
@@ -93,6 +117,8 @@ type call struct {
 	rec    *anxin.Call
 	did    *anxin.DID
 	hungUp bool
+	// by is who ended a bridged call (the caller or the operator).
+	by string
 }
 
 // Inbound runs an inbound call; it returns when the call is over.
@@ -157,6 +183,9 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 		defer stop()
 	}
 	k.hotline(ctx)
+	if k.by != "" {
+		return 200, "", k.by
+	}
 	if k.hungUp {
 		return 200, "", anxin.HangupCaller
 	}
@@ -231,33 +260,163 @@ func (k *call) hotline(ctx context.Context) {
 	}
 }
 
-// queue puts the caller in a queue: the ready operators of the number's
-// area see the call; after QueueWait the caller hears that Anxin will ring
-// back.
+// queue puts the caller in a queue: the call is offered to the ready
+// operators of the number's area in turn until one answers (then the
+// caller and the operator talk until either hangs up) or QueueWait has
+// passed (then the caller hears that Anxin will ring back).
 func (k *call) queue(ctx context.Context, name string) {
 	f, db := k.f, k.f.cfg.DB
 	start := time.Now()
-	if f.cfg.Pop != nil {
-		agents, err := db.FindAgents(ctx, anxin.Scope{Region: k.did.RegionCode})
-		if err == nil {
-			for _, a := range agents {
-				if a.State == anxin.AgentReady {
-					f.cfg.Pop(ctx, a.AccountID, k.rec.ID, k.rec.FromNumber, k.did.Number)
-				}
-			}
+	defer func() { db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds())) }()
+	k.leg.Play(k.f.prompts["please_wait"])
+	tried := map[int64]bool{}
+	for time.Since(start) < f.cfg.QueueWait {
+		if k.offer(ctx, tried) || k.hungUp {
+			return
+		}
+		if !k.wait(min(time.Second, f.cfg.QueueWait-time.Since(start))) {
+			return
 		}
 	}
-	if _, ok := k.play("please_wait"); !ok {
-		db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds()))
-		return
-	}
-	if !k.wait(f.cfg.QueueWait - time.Since(start)) {
-		db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds()))
-		return
-	}
-	db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds()))
+	k.leg.StopPlayback()
 	if _, ok := k.play("callback_confirmed"); ok {
 		k.play("goodbye")
+	}
+}
+
+// offer offers the call to the longest-idle ready operator not yet tried;
+// it reports whether the call was taken (and is now over).
+func (k *call) offer(ctx context.Context, tried map[int64]bool) bool {
+	f, db := k.f, k.f.cfg.DB
+	agents, err := db.FindAgents(ctx, anxin.Scope{Region: k.did.RegionCode})
+	if err != nil {
+		return false
+	}
+	slices.SortFunc(agents, func(a, b anxin.AgentStatus) int { return a.Since.Compare(b.Since) })
+	pp := f.phones.Load()
+	for _, a := range agents {
+		if a.State != anxin.AgentReady || tried[a.AccountID] {
+			continue
+		}
+		if f.cfg.Pop != nil {
+			f.cfg.Pop(ctx, a.AccountID, k.rec.ID, k.rec.FromNumber, k.did.Number)
+		}
+		if pp == nil {
+			tried[a.AccountID] = true // consoles only: the pop is the offer
+			continue
+		}
+		ext, err := db.ExtensionOf(ctx, a.AccountID)
+		if err != nil || ext == "" {
+			continue
+		}
+		b, ok := (*pp).Registered(ext)
+		if !ok {
+			continue
+		}
+		tried[a.AccountID] = true
+		if k.ring(ctx, *pp, a.AccountID, ext, b) {
+			return true
+		}
+		if k.hungUp {
+			return false
+		}
+	}
+	return false
+}
+
+// ring rings one operator's phone and, answered, bridges it to the caller
+// until either hangs up; it reports whether the operator took the call.
+func (k *call) ring(ctx context.Context, phones Phones, account int64, ext string, b sipua.Binding) bool {
+	f, db, log := k.f, k.f.cfg.DB, k.f.cfg.Log
+	if _, err := db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvOffer, CallID: k.rec.ID, Node: f.cfg.Node}); err != nil {
+		return false // taken meanwhile (another queue offered them a call)
+	}
+	rec := &anxin.Call{ParentID: k.rec.ID, Direction: anxin.CallInbound, Leg: anxin.LegAgent, FromNumber: k.did.Number,
+		ToNumber: ext, Trunk: "extension", AgentID: account, RegionCode: k.rec.RegionCode, Node: f.cfg.Node, StartedAt: time.Now()}
+	if err := db.StartCall(ctx, rec); err != nil {
+		log.Error("agent leg record", "err", err)
+	}
+	fail := func(code int, cause string) bool {
+		db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvOfferFailed})
+		db.EndCall(ctx, rec.ID, time.Now(), code, cause, anxin.HangupSystem)
+		return false
+	}
+	leg, err := f.cfg.Engine.NewLeg()
+	if err != nil {
+		return fail(503, anxin.CauseFailed)
+	}
+	defer leg.Close()
+	offer, err := media.NewOffer(f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
+	if err != nil {
+		return fail(500, anxin.CauseFailed)
+	}
+	rctx, cancel := context.WithTimeout(ctx, f.cfg.RingTime)
+	defer cancel()
+	go func() { // the caller hanging up cancels the ringing
+		select {
+		case <-k.c.Done():
+			cancel()
+		case <-rctx.Done():
+		}
+	}()
+	call, err := phones.Dial(rctx, b.Contact, k.rec.FromNumber, offer, func() { db.CallRinging(ctx, rec.ID, time.Now()) })
+	if err != nil {
+		code := 0
+		var de *sipua.DialError
+		if errors.As(err, &de) {
+			code = de.Code
+		}
+		if chanClosed(k.c.Done()) {
+			k.hungUp = true
+			return fail(487, anxin.CauseCancelled)
+		}
+		if code == 487 || code == 0 && rctx.Err() != nil {
+			return fail(408, anxin.CauseNoAnswer) // rang out: our timeout
+		}
+		return fail(code, "")
+	}
+	stream, err := media.Accept(call.Answer, []media.Codec{media.PCMA, media.PCMU})
+	if err == nil {
+		err = leg.SetStream(*stream)
+	}
+	if err != nil {
+		call.Hangup(ctx)
+		return fail(488, anxin.CauseFailed)
+	}
+	now := time.Now()
+	db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvAnswer})
+	db.CallAnswered(ctx, rec.ID, now, account)
+	db.SetCallAgent(ctx, k.rec.ID, account)
+	k.leg.StopPlayback()
+	if err := rtp.Bridge(k.leg, leg); err != nil {
+		log.Error("bridge", "err", err)
+	}
+	by := anxin.HangupAgent
+	select {
+	case <-k.c.Done():
+		k.hungUp, by = true, anxin.HangupCaller
+		call.Hangup(ctx)
+	case <-call.Done():
+		hctx, hcancel := context.WithTimeout(ctx, 10*time.Second)
+		k.c.Hangup(hctx)
+		hcancel()
+	case <-leg.Timeout():
+		call.Hangup(ctx)
+		by = anxin.HangupSystem
+	}
+	k.by = by
+	db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvHangup})
+	db.EndCall(ctx, rec.ID, time.Now(), 200, "", by)
+	return true
+}
+
+// chanClosed reports whether ch is closed.
+func chanClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 

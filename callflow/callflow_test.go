@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -134,4 +135,121 @@ func channelEnergy(t *testing.T, path string) (left, right int64) {
 		right += int64(max(r, -r))
 	}
 	return left, right
+}
+
+// TestHotlineCallToOperator: operator1's phone (SIPp) registers as her
+// extension and answers; an elder rings 966666, presses 0 during the
+// welcome, the call is offered to operator1 — console pop, phone rings,
+// she answers — the two are bridged for five seconds and the elder hangs
+// up: Anxin hangs up the phone, operator1 is wrapping up, and both legs'
+// records say who took the call and who hung up.
+func TestHotlineCallToOperator(t *testing.T) {
+	sipptest.Path(t)
+	ctx := context.Background()
+	db, _ := storetest.Open(t, store.SQLite)
+	logins, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ext, sipPassword string
+	for _, l := range logins {
+		if l.Username == "operator1" {
+			ext, sipPassword = l.Extension, l.SIPPassword
+		}
+	}
+	op, err := db.AccountByUsername(ctx, "operator1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MoveAgent(ctx, op.ID, anxin.AgentEvent{Event: anxin.EvSignIn}); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := rtp.NewEngine(rtp.Config{IP: netip.MustParseAddr("127.0.0.1"), MinPort: 31300, MaxPort: 31500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer engine.Close()
+	var mu sync.Mutex
+	var pops []pop
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), RecordDir: t.TempDir(),
+		Node: "test", QueueWait: 15 * time.Second, RingTime: 5 * time.Second, Log: quiet,
+		Pop: func(_ context.Context, account, call int64, _, _ string) {
+			mu.Lock()
+			pops = append(pops, pop{account, call})
+			mu.Unlock()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{}, 1)
+	agent, err := sipua.New(sipua.Config{Host: "127.0.0.1", Peers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Logger: quiet,
+		Realm: demo.SIPRealm, OnCall: func(c *sipua.IncomingCall) { flows.Inbound(c); done <- struct{}{} },
+		Extensions: func(user string) (string, bool) {
+			_, ha1, err := db.ExtensionSecret(ctx, user)
+			return ha1, err == nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows.SetPhones(agent)
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer agent.Close()
+	go agent.ServeUDP(sctx, conn)
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+
+	// Her phone registers, then waits for calls.
+	phonePort := sipptest.FreePort(t)
+	if out, err := sipptest.Run(t, port, ext, "../sipua/testdata/register.xml", "-au", ext, "-ap", sipPassword, "-p", strconv.Itoa(phonePort)); err != nil {
+		t.Fatalf("register: %v\n%s", err, sipptest.Tail(out, 1500))
+	}
+	phone := sipptest.Serve(t, phonePort, "uas")
+	time.Sleep(300 * time.Millisecond)
+
+	if out, err := sipptest.Run(t, port, demo.CityHotline, "testdata/hotline_key0_talk.xml"); err != nil {
+		t.Fatalf("caller: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call flow did not end")
+	}
+	if out, err := phone(); err != nil {
+		t.Fatalf("operator's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	calls, _, err := db.FindCalls(ctx, anxin.SystemScope(), anxin.CallFilter{})
+	if err != nil || len(calls) != 2 {
+		t.Fatalf("calls %+v %v", calls, err)
+	}
+	var caller, agentLeg *anxin.Call
+	for _, c := range calls {
+		if c.Leg == anxin.LegAgent {
+			agentLeg = c
+		} else {
+			caller = c
+		}
+	}
+	if caller == nil || agentLeg == nil {
+		t.Fatalf("legs %+v", calls)
+	}
+	if caller.AgentID != op.ID || caller.HangupBy != anxin.HangupCaller || caller.Queue != "operator" || caller.Cause != anxin.CauseAnswered {
+		t.Fatalf("caller leg %+v", caller)
+	}
+	if agentLeg.ParentID != caller.ID || agentLeg.AgentID != op.ID || agentLeg.AnsweredAt.IsZero() || agentLeg.Cause != anxin.CauseAnswered ||
+		agentLeg.ToNumber != ext || agentLeg.Duration() < 3*time.Second {
+		t.Fatalf("agent leg %+v", agentLeg)
+	}
+	if s, _ := db.AgentStatusOf(ctx, op.ID); s.State != anxin.AgentWrapUp {
+		t.Fatalf("operator after the call: %s", s.State)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(pops) != 1 || pops[0].account != op.ID {
+		t.Fatalf("pops %+v", pops)
+	}
 }

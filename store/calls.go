@@ -192,3 +192,9 @@ func (db *DB) SetCallQueue(ctx context.Context, id int64, queue string, waitSeco
 func (db *DB) SetCallRecording(ctx context.Context, id int64, name string) error {
 	return db.updateCall(ctx, id, "UPDATE calls SET recording = $1 WHERE id = $2", name, id)
 }
+
+// SetCallAgent records the operator who took a leg (the caller's leg of an
+// inbound call once an operator answers it).
+func (db *DB) SetCallAgent(ctx context.Context, id, agentID int64) error {
+	return db.updateCall(ctx, id, "UPDATE calls SET agent_id = $1 WHERE id = $2", nullID(agentID), id)
+}

@@ -88,6 +88,7 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		engine.Close()
 		return nil, err
 	}
+	flows.SetPhones(agent)
 	udp, err := net.ListenPacket("udp", c.SIPAddr)
 	if err != nil {
 		engine.Close()
