@@ -195,15 +195,20 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 	return 200, "", anxin.HangupSystem
 }
 
-// record starts the stereo recording under RecordDir/YYYY/MM/DD and
-// returns what finishes it (nil when it could not start: the call goes on,
-// unrecorded, and the log says why).
+// record starts the stereo recording of the caller's leg.
 func (k *call) record(ctx context.Context, log *slog.Logger) func() {
-	dir := k.f.cfg.RecordDir
+	return k.f.recordLeg(ctx, k.leg, k.rec, log)
+}
+
+// recordLeg starts the stereo recording of a leg under RecordDir/YYYY/MM/DD
+// and returns what finishes it (nil when it could not start: the call goes
+// on, unrecorded, and the log says why).
+func (f *Flows) recordLeg(ctx context.Context, leg *rtp.Leg, rec *anxin.Call, log *slog.Logger) func() {
+	dir := f.cfg.RecordDir
 	if dir == "" {
 		return nil
 	}
-	name := filepath.Join(k.rec.StartedAt.UTC().Format("2006/01/02"), fmt.Sprintf("call-%d.wav", k.rec.ID))
+	name := filepath.Join(rec.StartedAt.UTC().Format("2006/01/02"), fmt.Sprintf("call-%d.wav", rec.ID))
 	path := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		log.Error("recording", "err", err)
@@ -214,17 +219,17 @@ func (k *call) record(ctx context.Context, log *slog.Logger) func() {
 		log.Error("recording", "err", err)
 		return nil
 	}
-	if err := k.leg.Record(file); err != nil {
+	if err := leg.Record(file); err != nil {
 		file.Close()
 		os.Remove(path)
 		log.Error("recording", "err", err)
 		return nil
 	}
-	if err := k.f.cfg.DB.SetCallRecording(ctx, k.rec.ID, filepath.ToSlash(name)); err != nil {
+	if err := f.cfg.DB.SetCallRecording(ctx, rec.ID, filepath.ToSlash(name)); err != nil {
 		log.Error("recording", "err", err)
 	}
 	return func() {
-		if err := k.leg.StopRecording(); err != nil {
+		if err := leg.StopRecording(); err != nil {
 			log.Error("recording", "err", err)
 		}
 		file.Close()

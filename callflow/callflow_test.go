@@ -253,3 +253,110 @@ func TestHotlineCallToOperator(t *testing.T) {
 		t.Fatalf("pops %+v", pops)
 	}
 }
+
+// TestCallOut is click-to-call, agent first: operator1's registered phone
+// rings and answers, then the elder's (SIPp as the carrier, on the demo
+// trunk's host) rings, answers with the hotline as caller ID, talks two
+// seconds and hangs up; Anxin hangs up the operator's phone. The elder's
+// leg is recorded, both legs' records are right, operator1 wraps up.
+func TestCallOut(t *testing.T) {
+	sipptest.Path(t)
+	ctx := context.Background()
+	db, _ := storetest.Open(t, store.SQLite)
+	logins, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ext, sipPassword string
+	for _, l := range logins {
+		if l.Username == "operator1" {
+			ext, sipPassword = l.Extension, l.SIPPassword
+		}
+	}
+	el := &anxin.Elder{Name: "赵桂兰", RegionCode: "310107005001", Phones: []anxin.Phone{{Number: "13812345678", Label: anxin.PhoneMobile}}}
+	if err := db.CreateElder(ctx, anxin.SystemScope(), el); err != nil {
+		t.Fatal(err)
+	}
+	carrier := sipptest.FreePort(t)
+	trunks, _ := db.Trunks(ctx)
+	trunks[0].Host = "127.0.0.1:" + strconv.Itoa(carrier)
+	if err := db.SaveTrunk(ctx, anxin.SystemScope(), trunks[0]); err != nil {
+		t.Fatal(err)
+	}
+	op, _ := db.AccountByUsername(ctx, "operator1")
+	if _, err := db.MoveAgent(ctx, op.ID, anxin.AgentEvent{Event: anxin.EvSignIn}); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := rtp.NewEngine(rtp.Config{IP: netip.MustParseAddr("127.0.0.1"), MinPort: 31600, MaxPort: 31800})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer engine.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	records := t.TempDir()
+	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), RecordDir: records,
+		Node: "test", RingTime: 5 * time.Second, Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := sipua.New(sipua.Config{Host: "127.0.0.1", Logger: quiet, Realm: demo.SIPRealm, OnCall: flows.Inbound,
+		Extensions: func(user string) (string, bool) {
+			_, ha1, err := db.ExtensionSecret(ctx, user)
+			return ha1, err == nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows.SetPhones(agent)
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer agent.Close()
+	go agent.ServeUDP(sctx, conn)
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+
+	sc := anxin.ScopeOf(op)
+	if _, err := flows.CallOut(ctx, sc, "13812345678", el.ID, 0); anxin.ErrorCode(err) != anxin.ECONFLICT {
+		t.Fatalf("calling out before her phone registered: %v", err)
+	}
+	phonePort := sipptest.FreePort(t)
+	if out, err := sipptest.Run(t, port, ext, "../sipua/testdata/register.xml", "-au", ext, "-ap", sipPassword, "-p", strconv.Itoa(phonePort)); err != nil {
+		t.Fatalf("register: %v\n%s", err, sipptest.Tail(out, 1500))
+	}
+	phone := sipptest.Serve(t, phonePort, "uas")
+	elderPhone := sipptest.Serve(t, carrier, "testdata/uas_answer_bye.xml")
+	time.Sleep(300 * time.Millisecond)
+	if _, err := flows.CallOut(ctx, sc, "+44 20 7946 0000", el.ID, 0); anxin.ErrorCode(err) != anxin.EFORBIDDEN {
+		t.Fatalf("calling abroad: %v", err)
+	}
+	id, err := flows.CallOut(ctx, sc, "13812345678", el.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := elderPhone(); err != nil {
+		t.Fatalf("elder's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	if out, err := phone(); err != nil {
+		t.Fatalf("operator's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	var elderLeg *anxin.Call
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if elderLeg, err = db.FindCall(ctx, sc, id); err == nil && !elderLeg.EndedAt.IsZero() {
+			break
+		}
+	}
+	if elderLeg.Cause != anxin.CauseAnswered || elderLeg.HangupBy != anxin.HangupCaller || elderLeg.FromNumber != demo.CityHotline ||
+		elderLeg.Direction != anxin.CallOutbound || elderLeg.AgentID != op.ID || elderLeg.Recording == "" {
+		t.Fatalf("elder's leg %+v", elderLeg)
+	}
+	if s, _ := db.AgentStatusOf(ctx, op.ID); s.State != anxin.AgentWrapUp {
+		t.Fatalf("operator after the call: %s", s.State)
+	}
+	calls, _, _ := db.FindCalls(ctx, sc, anxin.CallFilter{})
+	if len(calls) != 2 {
+		t.Fatalf("calls %+v", calls)
+	}
+}

@@ -22,8 +22,10 @@ import (
 // Config configures an Agent.
 type Config struct {
 	// Host is the address put in Contact headers (the address peers reach
-	// Anxin at); Name is the User-Agent and Server header value.
+	// Anxin at), Port its port there (default: the first listener's);
+	// Name is the User-Agent and Server header value.
 	Host string
+	Port int
 	Name string
 	// Peers are the source addresses allowed to send INVITEs: the trunks'
 	// (and, later, registered extensions'). Anything else gets 403.
@@ -50,8 +52,9 @@ type Agent struct {
 	clientDialogs *sipgo.DialogClientCache
 	log           *slog.Logger
 
-	registrar *Registrar
-	calls     sync.Map // dialog ID → *IncomingCall, for INFO
+	registrar   *Registrar
+	dialogsOnce sync.Once
+	calls       sync.Map // dialog ID → *IncomingCall, for INFO
 
 	mu        sync.Mutex
 	listeners []func() error
@@ -87,9 +90,6 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("sipua: %w", err)
 	}
 	a := &Agent{cfg: cfg, ua: ua, srv: srv, client: client, log: log}
-	contact := sip.ContactHeader{Address: sip.Uri{User: "anxin", Host: cfg.Host}}
-	a.dialogs = sipgo.NewDialogServerCache(client, contact)
-	a.clientDialogs = sipgo.NewDialogClientCache(client, contact)
 	srv.OnInvite(a.onInvite)
 	srv.OnAck(a.onAck)
 	srv.OnBye(a.onBye)
@@ -124,8 +124,25 @@ func (a *Agent) Registered(user string) (Binding, bool) {
 	return a.registrar.Lookup(user)
 }
 
+// initDialogs builds the dialog caches once, with the Contact peers send
+// in-dialog requests (a BYE) to: Host and Config.Port, or the port of the
+// first listener.
+func (a *Agent) initDialogs(port int) {
+	a.dialogsOnce.Do(func() {
+		if a.cfg.Port != 0 {
+			port = a.cfg.Port
+		}
+		contact := sip.ContactHeader{Address: sip.Uri{User: "anxin", Host: a.cfg.Host, Port: port}}
+		a.dialogs = sipgo.NewDialogServerCache(a.client, contact)
+		a.clientDialogs = sipgo.NewDialogClientCache(a.client, contact)
+	})
+}
+
 // ServeUDP serves SIP on a UDP socket until ctx ends or the agent closes.
 func (a *Agent) ServeUDP(ctx context.Context, conn net.PacketConn) error {
+	if ua, ok := conn.LocalAddr().(*net.UDPAddr); ok {
+		a.initDialogs(ua.Port)
+	}
 	a.track(conn.Close)
 	go func() { <-ctx.Done(); conn.Close() }()
 	return a.srv.ServeUDP(conn)
@@ -133,6 +150,9 @@ func (a *Agent) ServeUDP(ctx context.Context, conn net.PacketConn) error {
 
 // ServeTCP serves SIP on a TCP listener until ctx ends or the agent closes.
 func (a *Agent) ServeTCP(ctx context.Context, l net.Listener) error {
+	if ta, ok := l.Addr().(*net.TCPAddr); ok {
+		a.initDialogs(ta.Port)
+	}
 	a.track(l.Close)
 	go func() { <-ctx.Done(); l.Close() }()
 	return a.srv.ServeTCP(l)

@@ -42,6 +42,7 @@ func (e *DialError) Unwrap() error { return e.Err }
 // ends (then it cancels the call). ringing is called on 180/183. A call
 // that is not answered returns a *DialError with the final status.
 func (a *Agent) Dial(ctx context.Context, to sip.Uri, from string, sdp []byte, ringing func()) (*OutgoingCall, error) {
+	a.initDialogs(a.cfg.Port) // a no-op once serving
 	fromHdr := &sip.FromHeader{Address: sip.Uri{User: from, Host: a.cfg.Host}, Params: sip.NewParams()}
 	fromHdr.Params.Add("tag", sip.GenerateTagN(16))
 	dlg, err := a.clientDialogs.Invite(ctx, to, sdp, fromHdr, sip.NewHeader("Content-Type", "application/sdp"))

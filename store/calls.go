@@ -198,3 +198,46 @@ func (db *DB) SetCallRecording(ctx context.Context, id int64, name string) error
 func (db *DB) SetCallAgent(ctx context.Context, id, agentID int64) error {
 	return db.updateCall(ctx, id, "UPDATE calls SET agent_id = $1 WHERE id = $2", nullID(agentID), id)
 }
+
+// ToCallBack lists the inbound callers in scope nobody took — they waited
+// in a queue and no operator answered — and nobody has called back yet,
+// oldest first (they have waited longest). Ended legs only.
+func (db *DB) ToCallBack(ctx context.Context, sc anxin.Scope, limit int) ([]*anxin.Call, error) {
+	var w where
+	w.scopeCalls(sc)
+	w.add("c.leg = 'caller' AND c.direction = 'inbound' AND c.queue <> '' AND c.agent_id IS NULL AND c.called_back_at IS NULL")
+	w.add("c.ended_at IS NOT NULL")
+	_, limit = pageBounds(0, limit)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+callCols+callFrom+w.sql()+" ORDER BY c.started_at, c.id LIMIT "+w.arg(limit), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("to call back: %w", err)
+	}
+	defer rows.Close()
+	var out []*anxin.Call
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MarkCalledBack takes a caller off the list: account called back with
+// the call callID (0 when it was handled otherwise). A second operator
+// calling back the same caller gets ECONFLICT.
+func (db *DB) MarkCalledBack(ctx context.Context, sc anxin.Scope, id, callID int64) error {
+	if _, err := db.FindCall(ctx, sc, id); err != nil {
+		return err
+	}
+	res, err := db.w.ExecContext(ctx, `UPDATE calls SET called_back_at = $1, called_back_by = $2, called_back_call = $3
+		WHERE id = $4 AND called_back_at IS NULL`, db.Now().UTC(), nullID(sc.AccountID), nullID(callID), id)
+	if err != nil {
+		return fmt.Errorf("called back: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return anxin.ErrorKey(anxin.ECONFLICT, "err.called_back", "Someone has called this caller back already.")
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package callflow
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/media"
+	"github.com/anxin-care/anxin/phone"
+	"github.com/anxin-care/anxin/rtp"
+	"github.com/anxin-care/anxin/sipua"
+)
+
+// CallOut is click-to-call, agent first: Anxin rings the operator's own
+// registered phone, and when she answers, calls number through the first
+// enabled trunk with its callback number as caller ID, and bridges the two
+// when the elder answers. The number must pass the toll-fraud guard, except
+// a callback (callbackOf, a caller nobody took) to the national number
+// that rang us. It returns the elder's leg's call record once the call is
+// under way; the call goes on after it returns, recorded in the call
+// records. The operator must have signed in to take calls.
+func (f *Flows) CallOut(ctx context.Context, sc anxin.Scope, number string, elderID, callbackOf int64) (int64, error) {
+	db := f.cfg.DB
+	var to string
+	var err error
+	if callbackOf != 0 {
+		to, err = phone.Normalize(number, phone.AreaCode(sc.Region))
+		if err != nil {
+			return 0, anxin.ErrorKey(anxin.EFORBIDDEN, "err.dial_not_national",
+				"Anxin does not ring %s: international, premium-rate and service numbers need the allow-list.", "***")
+		}
+	} else if to, err = db.DialCheck(ctx, sc, number); err != nil {
+		return 0, err
+	}
+	pp := f.phones.Load()
+	if pp == nil {
+		return 0, anxin.Errorf(anxin.EUNAVAILABLE, "telephony is not running on this node")
+	}
+	ext, err := db.ExtensionOf(ctx, sc.AccountID)
+	if err != nil {
+		return 0, err
+	}
+	b, ok := (*pp).Registered(ext)
+	if ext == "" || !ok {
+		return 0, anxin.ErrorKey(anxin.ECONFLICT, "err.phone_not_registered", "Your phone is not registered; sign it in first.")
+	}
+	trunk, target, err := f.trunkFor(ctx, to)
+	if err != nil {
+		return 0, err
+	}
+	elderLeg := &anxin.Call{Direction: anxin.CallOutbound, Leg: anxin.LegCaller, FromNumber: trunk.CallerID, ToNumber: to,
+		Trunk: trunk.Name, ElderID: elderID, RegionCode: sc.Region, Node: f.cfg.Node, StartedAt: time.Now(), AgentID: sc.AccountID}
+	if err := db.StartCall(ctx, elderLeg); err != nil {
+		return 0, err
+	}
+	if _, err := db.MoveAgent(ctx, sc.AccountID, anxin.AgentEvent{Event: anxin.EvOffer, CallID: elderLeg.ID, Node: f.cfg.Node}); err != nil {
+		db.EndCall(ctx, elderLeg.ID, time.Now(), 0, anxin.CauseFailed, anxin.HangupSystem)
+		return 0, err
+	}
+	if callbackOf != 0 {
+		if err := db.MarkCalledBack(ctx, sc, callbackOf, elderLeg.ID); err != nil {
+			db.MoveAgent(ctx, sc.AccountID, anxin.AgentEvent{Event: anxin.EvOfferFailed})
+			db.EndCall(ctx, elderLeg.ID, time.Now(), 0, anxin.CauseFailed, anxin.HangupSystem)
+			return 0, err
+		}
+	}
+	go f.callOut(context.Background(), *pp, sc.AccountID, ext, b.Contact, trunk.CallerID, target, elderLeg)
+	return elderLeg.ID, nil
+}
+
+// trunkFor picks the first enabled trunk with a host and the URI to call
+// number at.
+func (f *Flows) trunkFor(ctx context.Context, number string) (*anxin.Trunk, sip.Uri, error) {
+	trunks, err := f.cfg.DB.Trunks(ctx)
+	if err != nil {
+		return nil, sip.Uri{}, err
+	}
+	for _, t := range trunks {
+		if !t.Enabled || t.Host == "" {
+			continue
+		}
+		host, port := t.Host, 5060
+		if h, p, err := net.SplitHostPort(t.Host); err == nil {
+			host = h
+			port, _ = strconv.Atoi(p)
+		}
+		return t, sip.Uri{User: number, Host: host, Port: port}, nil
+	}
+	return nil, sip.Uri{}, anxin.ErrorKey(anxin.EUNAVAILABLE, "err.no_trunk", "No trunk is configured for calls out.")
+}
+
+// callOut rings the operator, then the elder, and bridges them.
+func (f *Flows) callOut(ctx context.Context, phones Phones, account int64, ext string, contact sip.Uri, callerID string, target sip.Uri, elderLeg *anxin.Call) {
+	db, log := f.cfg.DB, f.cfg.Log.With("call", elderLeg.ID)
+	agentLeg := &anxin.Call{ParentID: elderLeg.ID, Direction: anxin.CallOutbound, Leg: anxin.LegAgent, FromNumber: callerID,
+		ToNumber: ext, Trunk: "extension", AgentID: account, RegionCode: elderLeg.RegionCode, Node: f.cfg.Node, StartedAt: time.Now()}
+	if err := db.StartCall(ctx, agentLeg); err != nil {
+		log.Error("agent leg record", "err", err)
+	}
+	end := func(c *anxin.Call, code int, cause, by string) { db.EndCall(ctx, c.ID, time.Now(), code, cause, by) }
+	failed := func(code int, cause string) {
+		db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvOfferFailed})
+		end(agentLeg, code, cause, anxin.HangupSystem)
+		end(elderLeg, 0, anxin.CauseFailed, anxin.HangupSystem)
+	}
+	opLeg, err := f.cfg.Engine.NewLeg()
+	if err != nil {
+		failed(503, anxin.CauseFailed)
+		return
+	}
+	defer opLeg.Close()
+	offer, _ := media.NewOffer(f.cfg.LocalIP, int(opLeg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
+	rctx, cancel := context.WithTimeout(ctx, f.cfg.RingTime)
+	op, err := phones.Dial(rctx, contact, target.User, offer, func() { db.CallRinging(ctx, agentLeg.ID, time.Now()) })
+	cancel()
+	if err != nil {
+		failed(dialCode(err), "")
+		return
+	}
+	defer op.Hangup(ctx)
+	if st, err := media.Accept(op.Answer, []media.Codec{media.PCMA, media.PCMU}); err == nil {
+		opLeg.SetStream(*st)
+	}
+	db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvAnswer})
+	db.CallAnswered(ctx, agentLeg.ID, time.Now(), account)
+
+	elder, err := f.cfg.Engine.NewLeg()
+	if err != nil {
+		end(elderLeg, 503, anxin.CauseFailed, anxin.HangupSystem)
+		f.agentDone(ctx, account, agentLeg, anxin.HangupSystem)
+		return
+	}
+	defer elder.Close()
+	offer, _ = media.NewOffer(f.cfg.LocalIP, int(elder.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
+	// Ring until the network gives up, or the operator hangs up.
+	ectx, ecancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-op.Done():
+			ecancel()
+		case <-ectx.Done():
+		}
+	}()
+	call, err := phones.Dial(ectx, target, callerID, offer, func() { db.CallRinging(ctx, elderLeg.ID, time.Now()) })
+	ecancel()
+	if err != nil {
+		end(elderLeg, dialCode(err), "", anxin.HangupSystem)
+		f.agentDone(ctx, account, agentLeg, anxin.HangupSystem)
+		return
+	}
+	if st, err := media.Accept(call.Answer, []media.Codec{media.PCMA, media.PCMU}); err == nil {
+		elder.SetStream(*st)
+	}
+	db.CallAnswered(ctx, elderLeg.ID, time.Now(), account)
+	if stop := f.recordLeg(ctx, elder, elderLeg, log); stop != nil {
+		defer stop()
+	}
+	if err := rtp.Bridge(elder, opLeg); err != nil {
+		log.Error("bridge", "err", err)
+	}
+	by := anxin.HangupAgent
+	select {
+	case <-call.Done():
+		by = anxin.HangupCaller
+	case <-op.Done():
+		call.Hangup(ctx)
+	}
+	end(elderLeg, 200, "", by)
+	f.agentDone(ctx, account, agentLeg, by)
+}
+
+// agentDone ends the operator's leg and starts her wrap-up.
+func (f *Flows) agentDone(ctx context.Context, account int64, leg *anxin.Call, by string) {
+	f.cfg.DB.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvHangup})
+	f.cfg.DB.EndCall(ctx, leg.ID, time.Now(), 200, "", by)
+}
+
+// dialCode is the final status of a failed Dial (0 when none came).
+func dialCode(err error) int {
+	var de *sipua.DialError
+	if errors.As(err, &de) {
+		return de.Code
+	}
+	return 0
+}
