@@ -56,6 +56,7 @@ func (s *Server) routesPages() {
 	s.routesSLA()
 	s.routesAgents()
 	s.routesCalls()
+	s.routesCallbacks()
 	s.routesCatalogue()
 	s.routesProviders()
 	s.routesMe()

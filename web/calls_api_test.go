@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -132,5 +133,56 @@ func TestCallsPageAndRecording(t *testing.T) {
 		}
 		st, _ = op.get(fmt.Sprintf("/calls/%d/recording", c.ID))
 		wantStatus(t, "path outside", st, http.StatusNotFound)
+	})
+}
+
+// fakeDialer records the calls the console asks for.
+type fakeDialer struct {
+	number            string
+	elder, callbackOf int64
+}
+
+func (f *fakeDialer) CallOut(_ context.Context, _ anxin.Scope, number string, elderID, callbackOf int64) (int64, error) {
+	f.number, f.elder, f.callbackOf = number, elderID, callbackOf
+	return 77, nil
+}
+
+// TestCallbacks: a caller nobody took waits on the operator's to-call-back
+// list with the number masked; "call back" without telephony says so; with
+// it, the dialer gets the full number and the call it calls back; the API
+// does click-to-call; providers may not.
+func TestCallbacks(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		el := orderElder(t, e)
+		c := &anxin.Call{Direction: anxin.CallInbound, Leg: anxin.LegCaller, FromNumber: "13812345678", ToNumber: "966666",
+			ElderID: el.ID, RegionCode: el.RegionCode}
+		if err := e.db.StartCall(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		e.db.SetCallQueue(ctx, c.ID, "consultation", 30)
+		if err := e.db.EndCall(ctx, c.ID, time.Now(), 200, "", anxin.HangupSystem); err != nil {
+			t.Fatal(err)
+		}
+		op := e.signIn("operator1")
+		_, body := op.get("/callbacks")
+		wantBody(t, body, "138****5678", "王秀英", fmt.Sprintf(`action="/calls/%d/callback"`, c.ID))
+		st, body := op.post(fmt.Sprintf("/calls/%d/callback", c.ID), nil)
+		wantStatus(t, "no telephony", st, http.StatusServiceUnavailable)
+		wantBody(t, body, "未启用电话功能")
+		d := &fakeDialer{}
+		e.srv.SetDialer(d)
+		st, _ = op.post(fmt.Sprintf("/calls/%d/callback", c.ID), nil)
+		wantStatus(t, "call back", st, http.StatusSeeOther)
+		if d.number != "13812345678" || d.callbackOf != c.ID || d.elder != el.ID {
+			t.Fatalf("dialer got %+v", d)
+		}
+		var res struct {
+			CallID int64 `json:"call_id"`
+		}
+		wantStatus(t, "click-to-call", e.api("POST", "/api/v1/calls", e.token("operator1"), map[string]any{"number": "13812345678", "elder_id": el.ID}, &res), http.StatusAccepted)
+		if res.CallID != 77 || d.callbackOf != 0 {
+			t.Fatalf("click-to-call %+v %+v", res, d)
+		}
+		wantStatus(t, "provider", e.api("POST", "/api/v1/calls", e.token("provider1"), map[string]any{"number": "13812345678"}, nil), http.StatusForbidden)
 	})
 }

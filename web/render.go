@@ -131,6 +131,7 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/elders", "nav.elders", p.Scope.All || !p.Scope.AssignedOnly},
 		{"/orders", "nav.orders", true},
 		{"/calls", "nav.calls", !p.Scope.AssignedOnly},
+		{"/callbacks", "nav.callbacks", p.Scope.Has(anxin.RoleOperator) && !p.Scope.AssignedOnly},
 		{"/catalogue", "nav.catalogue", !p.Scope.Has(anxin.RoleVolunteer)},
 		{"/catalogue/approvals", "nav.approvals", p.IsAdmin()},
 		{"/providers", "nav.providers", !p.Scope.AssignedOnly && (p.Scope.CanEditCatalogue() || p.Scope.Has(anxin.RoleSupervisor))},

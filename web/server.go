@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/anxin-care/anxin/password"
@@ -49,7 +50,8 @@ type Server struct {
 	touchMu sync.Mutex
 	touched map[int64]time.Time // API token id → last recorded use
 
-	hub *hub // server-sent events to the consoles (screen pop)
+	hub    *hub                   // server-sent events to the consoles (screen pop)
+	dialer atomic.Pointer[Dialer] // the telephony placing calls (SetDialer)
 }
 
 // New builds the server and parses every template once; a broken template

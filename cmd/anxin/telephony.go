@@ -89,6 +89,7 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		return nil, err
 	}
 	flows.SetPhones(agent)
+	srv.SetDialer(flows)
 	udp, err := net.ListenPacket("udp", c.SIPAddr)
 	if err != nil {
 		engine.Close()

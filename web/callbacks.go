@@ -1,0 +1,127 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/anxin-care/anxin"
+)
+
+// The to-call-back list (/callbacks) and click-to-call: callers nobody
+// took wait here, oldest first, with a button that rings the operator's
+// phone and then the caller, presenting the hotline's callback number.
+// Click-to-call from the API dials a registered elder's or contact's
+// number. The telephony layer does the calling (Dialer).
+
+// Dialer places calls for operators (callflow.Flows).
+type Dialer interface {
+	CallOut(ctx context.Context, sc anxin.Scope, number string, elderID, callbackOf int64) (int64, error)
+}
+
+// SetDialer gives the console the telephony that places calls; without it
+// calling buttons answer that telephony is not running.
+func (s *Server) SetDialer(d Dialer) { s.dialer.Store(&d) }
+
+func (s *Server) routesCallbacks() {
+	s.page("GET /callbacks", s.getCallbacks)
+	s.page("POST /calls/{id}/callback", s.postCallback)
+	s.api("POST /api/v1/calls/{id}/callback", s.apiCallback)
+	s.api("POST /api/v1/calls", s.apiCallOut)
+}
+
+func (s *Server) callOut(r *http.Request, number string, elderID, callbackOf int64) (int64, error) {
+	d := s.dialer.Load()
+	if d == nil {
+		return 0, anxin.ErrorKey(anxin.EUNAVAILABLE, "err.telephony_off", "Telephony is not running on this server.")
+	}
+	sc := scopeOf(r)
+	if !isAgent(sc) {
+		return 0, anxin.ErrorKey(anxin.EFORBIDDEN, "err.agent_only", "Only hotline operators take calls.")
+	}
+	return (*d).CallOut(r.Context(), sc, number, elderID, callbackOf)
+}
+
+// callback calls back the caller of call id.
+func (s *Server) callback(r *http.Request) (int64, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	c, err := s.db.FindCall(r.Context(), scopeOf(r), id)
+	if err != nil {
+		return 0, err
+	}
+	if c.Direction != anxin.CallInbound || c.Leg != anxin.LegCaller {
+		return 0, anxin.Errorf(anxin.EINVALID, "only an inbound caller is called back")
+	}
+	return s.callOut(r, c.FromNumber, c.ElderID, c.ID)
+}
+
+type callbacksPage struct {
+	*Page
+	Calls []callRow
+	Error string
+}
+
+func (s *Server) getCallbacks(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCallbacks(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, status int, refused error) error {
+	sc := scopeOf(r)
+	if sc.AssignedOnly {
+		return anxin.ErrorKey(anxin.EFORBIDDEN, "err.calls_staff_only", "Call records are for hotline and community staff.")
+	}
+	calls, err := s.db.ToCallBack(r.Context(), sc, 200)
+	if err != nil {
+		return err
+	}
+	p := &callbacksPage{Page: s.newPage(r, "callbacks.title")}
+	for _, c := range calls {
+		p.Calls = append(p.Calls, callRow{Call: shownCall(c, false)})
+	}
+	if refused != nil {
+		p.Error = s.msgs.userMessage(p.Lang, refused)
+	}
+	s.render(w, r, status, "callbacks", p)
+	return nil
+}
+
+func (s *Server) postCallback(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.callback(r); err != nil {
+		if showInForm(err) || anxin.ErrorCode(err) == anxin.EUNAVAILABLE {
+			return s.renderCallbacks(w, r, ErrorStatus(err), err)
+		}
+		return err
+	}
+	http.Redirect(w, r, "/callbacks?flash=calling_back", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) apiCallback(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.callback(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"call_id": id})
+	return nil
+}
+
+// apiCallOut answers POST /api/v1/calls {"number", "elder_id"}: click-to-call.
+func (s *Server) apiCallOut(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Number  string `json:"number"`
+		ElderID int64  `json:"elder_id"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	id, err := s.callOut(r, req.Number, req.ElderID, 0)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/calls/%d", id))
+	writeJSON(w, http.StatusAccepted, map[string]any{"call_id": id})
+	return nil
+}
