@@ -167,6 +167,15 @@ func TestBrowserScreenPop(t *testing.T) {
 		t.Fatalf("calls page %q", got)
 	}
 	screenshot(t, bctx, "calls")
+	// Nobody took it: it waits on the to-call-back list.
+	if err := e.db.SetCallQueue(ctx, call.ID, "consultation", 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.EndCall(ctx, call.ID, time.Now(), 200, "", anxin.HangupCaller); err != nil {
+		t.Fatal(err)
+	}
+	do(chromedp.Navigate(e.ts.URL+"/callbacks"), chromedp.WaitVisible(`table.results tbody button`))
+	screenshot(t, bctx, "callbacks")
 	// Someone else's call cannot be linked by editing the form.
 	c := e.signIn("operator1")
 	st, body := c.post("/orders", url.Values{"elder_id": {fmt.Sprint(el.ID)}, "type": {"service"}, "channel": {"inbound_call"},
