@@ -116,7 +116,17 @@ type Call struct {
 	// Node names the anxin process that carries the leg (several may run
 	// behind one PostgreSQL): a restarting node closes only its own legs.
 	Node string `json:"node,omitempty"`
+	// CheckIn is what the elder answered an agentless check-in: one of
+	// CheckInWell, CheckInSupplies, CheckInHelp; empty when no key came.
+	CheckIn string `json:"checkin,omitempty"`
 }
+
+// Check-in answers: the keys of the check-in prompt (1, 2, 3).
+const (
+	CheckInWell     = "well"     // 1: all well
+	CheckInSupplies = "supplies" // 2: needs food or goods
+	CheckInHelp     = "help"     // 3: needs help, asked for a person
+)
 
 // Duration returns how long an answered call talked (zero otherwise).
 func (c *Call) Duration() time.Duration {

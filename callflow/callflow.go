@@ -109,10 +109,20 @@ func New(cfg Config) (*Flows, error) {
 	return f, nil
 }
 
-// call is one inbound call in progress.
+// party is the far end of a call in progress, whichever side rang:
+// *sipua.IncomingCall or *sipua.OutgoingCall.
+type party interface {
+	Done() <-chan struct{}
+	Hangup(ctx context.Context) error
+	InfoDigits() <-chan rune
+}
+
+// call is one call with an elder in progress: an inbound hotline call or
+// an outbound check-in.
 type call struct {
 	f      *Flows
-	c      *sipua.IncomingCall
+	c      party
+	in     *sipua.IncomingCall // inbound calls: to answer or reject
 	leg    *rtp.Leg
 	rec    *anxin.Call
 	did    *anxin.DID
@@ -144,7 +154,7 @@ func (f *Flows) Inbound(c *sipua.IncomingCall) {
 		c.Reject(503, "Service Unavailable")
 		return
 	}
-	k := &call{f: f, c: c, rec: rec, did: did}
+	k := &call{f: f, c: c, in: c, rec: rec, did: did}
 	code, cause, by := k.run(ctx, log)
 	if err := db.EndCall(ctx, rec.ID, time.Now(), code, cause, by); err != nil {
 		log.Error("end call record", "err", err)
@@ -158,21 +168,21 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 	leg, err := f.cfg.Engine.NewLeg()
 	if err != nil {
 		log.Error("no media port", "err", err)
-		k.c.Reject(503, "Service Unavailable")
+		k.in.Reject(503, "Service Unavailable")
 		return 503, anxin.CauseFailed, anxin.HangupSystem
 	}
 	defer leg.Close()
 	k.leg = leg
-	stream, sdp, err := media.Answer(k.c.Offer, f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
+	stream, sdp, err := media.Answer(k.in.Offer, f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
 	if err != nil {
-		k.c.Reject(488, "Not Acceptable Here")
+		k.in.Reject(488, "Not Acceptable Here")
 		return 488, anxin.CauseFailed, anxin.HangupSystem
 	}
 	if err := leg.SetStream(*stream); err != nil {
-		k.c.Reject(500, "Server Internal Error")
+		k.in.Reject(500, "Server Internal Error")
 		return 500, anxin.CauseFailed, anxin.HangupSystem
 	}
-	if err := k.c.Answer(sdp); err != nil {
+	if err := k.in.Answer(sdp); err != nil {
 		// Cancelled while answering, or no ACK.
 		return 487, anxin.CauseCancelled, anxin.HangupCaller
 	}

@@ -360,3 +360,72 @@ func TestCallOut(t *testing.T) {
 		t.Fatalf("calls %+v", calls)
 	}
 }
+
+// TestCheckIn is the agentless check-in: Anxin rings the elder through the
+// trunk (SIPp as the carrier answering), plays the check-in prompt; she
+// presses 2 (needs supplies); Anxin thanks her and hangs up. The call
+// record carries her answer and the recording.
+func TestCheckIn(t *testing.T) {
+	sipptest.Path(t)
+	ctx := context.Background()
+	db, _ := storetest.Open(t, store.SQLite)
+	if _, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	el := &anxin.Elder{Name: "孙凤英", RegionCode: "310107005001", Phones: []anxin.Phone{{Number: "13812345678", Label: anxin.PhoneMobile}}}
+	if err := db.CreateElder(ctx, anxin.SystemScope(), el); err != nil {
+		t.Fatal(err)
+	}
+	carrier := sipptest.FreePort(t)
+	trunks, _ := db.Trunks(ctx)
+	trunks[0].Host = "127.0.0.1:" + strconv.Itoa(carrier)
+	if err := db.SaveTrunk(ctx, anxin.SystemScope(), trunks[0]); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := rtp.NewEngine(rtp.Config{IP: netip.MustParseAddr("127.0.0.1"), MinPort: 31900, MaxPort: 32000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer engine.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), RecordDir: t.TempDir(),
+		Node: "test", Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := sipua.New(sipua.Config{Host: "127.0.0.1", Logger: quiet, OnCall: flows.Inbound})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows.SetPhones(agent)
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer agent.Close()
+	go agent.ServeUDP(sctx, conn)
+
+	op, _ := db.AccountByUsername(ctx, "operator1")
+	sc := anxin.ScopeOf(op)
+	elderPhone := sipptest.Serve(t, carrier, "testdata/uas_checkin_2.xml")
+	time.Sleep(300 * time.Millisecond)
+	id, err := flows.CheckIn(ctx, sc, "13812345678", el.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := elderPhone(); err != nil {
+		t.Fatalf("elder's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	var c *anxin.Call
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if c, err = db.FindCall(ctx, sc, id); err == nil && !c.EndedAt.IsZero() {
+			break
+		}
+	}
+	if c.CheckIn != anxin.CheckInSupplies || c.Cause != anxin.CauseAnswered || c.HangupBy != anxin.HangupSystem || c.Recording == "" ||
+		c.Direction != anxin.CallOutbound || c.FromNumber != demo.CityHotline {
+		t.Fatalf("check-in call %+v", c)
+	}
+}

@@ -79,6 +79,10 @@ func (a *Agent) Dial(ctx context.Context, to sip.Uri, from string, sdp []byte, r
 	return &OutgoingCall{Answer: ans, dlg: dlg}, nil
 }
 
+// InfoDigits returns no keys: keys of a placed call come in its media
+// (RFC 4733); the channel never delivers.
+func (o *OutgoingCall) InfoDigits() <-chan rune { return nil }
+
 // Done is closed when the far end hangs up (BYE).
 func (o *OutgoingCall) Done() <-chan struct{} { return o.dlg.Context().Done() }
 

@@ -16,7 +16,7 @@ var _ anxin.CallService = (*DB)(nil)
 const callCols = `c.id, COALESCE(c.parent_id, 0), c.direction, c.leg, c.from_number, c.to_number, c.trunk, c.sip_call_id,
 	c.started_at, c.ringing_at, c.answered_at, c.ended_at, c.sip_code, c.cause, c.hangup_by, c.queue, c.wait_seconds,
 	COALESCE(c.agent_id, 0), COALESCE(a.display_name, ''), c.recording, COALESCE(c.elder_id, 0), COALESCE(e.name, ''),
-	COALESCE(c.order_id, 0), COALESCE(c.campaign_task_id, 0), c.region_code, c.node`
+	COALESCE(c.order_id, 0), COALESCE(c.campaign_task_id, 0), c.region_code, c.node, c.checkin`
 
 const callFrom = ` FROM calls c LEFT JOIN accounts a ON a.id = c.agent_id LEFT JOIN elders e ON e.id = c.elder_id`
 
@@ -25,7 +25,7 @@ func scanCall(s interface{ Scan(...any) error }) (*anxin.Call, error) {
 	var ringing, answered, ended sql.NullTime
 	err := s.Scan(&c.ID, &c.ParentID, &c.Direction, &c.Leg, &c.FromNumber, &c.ToNumber, &c.Trunk, &c.SIPCallID,
 		&c.StartedAt, &ringing, &answered, &ended, &c.SIPCode, &c.Cause, &c.HangupBy, &c.Queue, &c.WaitSeconds,
-		&c.AgentID, &c.AgentName, &c.Recording, &c.ElderID, &c.ElderName, &c.OrderID, &c.CampaignTaskID, &c.RegionCode, &c.Node)
+		&c.AgentID, &c.AgentName, &c.Recording, &c.ElderID, &c.ElderName, &c.OrderID, &c.CampaignTaskID, &c.RegionCode, &c.Node, &c.CheckIn)
 	if err != nil {
 		return nil, err
 	}
@@ -240,4 +240,9 @@ func (db *DB) MarkCalledBack(ctx context.Context, sc anxin.Scope, id, callID int
 		return anxin.ErrorKey(anxin.ECONFLICT, "err.called_back", "Someone has called this caller back already.")
 	}
 	return nil
+}
+
+// SetCheckIn records what the elder answered a check-in call.
+func (db *DB) SetCheckIn(ctx context.Context, id int64, answer string) error {
+	return db.updateCall(ctx, id, "UPDATE calls SET checkin = $1 WHERE id = $2", answer, id)
 }

@@ -14,9 +14,11 @@ import (
 // Click-to-call from the API dials a registered elder's or contact's
 // number. The telephony layer does the calling (Dialer).
 
-// Dialer places calls for operators (callflow.Flows).
+// Dialer places calls for operators (callflow.Flows): click-to-call and
+// callbacks (agent first), and agentless check-in calls.
 type Dialer interface {
 	CallOut(ctx context.Context, sc anxin.Scope, number string, elderID, callbackOf int64) (int64, error)
+	CheckIn(ctx context.Context, sc anxin.Scope, number string, elderID int64) (int64, error)
 }
 
 // SetDialer gives the console the telephony that places calls; without it
@@ -28,6 +30,34 @@ func (s *Server) routesCallbacks() {
 	s.page("POST /calls/{id}/callback", s.postCallback)
 	s.api("POST /api/v1/calls/{id}/callback", s.apiCallback)
 	s.api("POST /api/v1/calls", s.apiCallOut)
+	s.api("POST /api/v1/checkins", s.apiCheckIn)
+}
+
+// apiCheckIn answers POST /api/v1/checkins {"number", "elder_id"}: an
+// agentless check-in call (hotline staff).
+func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Number  string `json:"number"`
+		ElderID int64  `json:"elder_id"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	sc := scopeOf(r)
+	if sc.AssignedOnly || !(sc.Has(anxin.RoleOperator) || sc.Has(anxin.RoleSupervisor)) {
+		return anxin.ErrorKey(anxin.EFORBIDDEN, "err.checkin_staff_only", "Check-in calls are placed by hotline operators and supervisors.")
+	}
+	d := s.dialer.Load()
+	if d == nil {
+		return anxin.ErrorKey(anxin.EUNAVAILABLE, "err.telephony_off", "Telephony is not running on this server.")
+	}
+	id, err := (*d).CheckIn(r.Context(), sc, req.Number, req.ElderID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/calls/%d", id))
+	writeJSON(w, http.StatusAccepted, map[string]any{"call_id": id})
+	return nil
 }
 
 func (s *Server) callOut(r *http.Request, number string, elderID, callbackOf int64) (int64, error) {

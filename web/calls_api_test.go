@@ -147,6 +147,11 @@ func (f *fakeDialer) CallOut(_ context.Context, _ anxin.Scope, number string, el
 	return 77, nil
 }
 
+func (f *fakeDialer) CheckIn(_ context.Context, _ anxin.Scope, number string, elderID int64) (int64, error) {
+	f.number, f.elder, f.callbackOf = number, elderID, -1
+	return 78, nil
+}
+
 // TestCallbacks: a caller nobody took waits on the operator's to-call-back
 // list with the number masked; "call back" without telephony says so; with
 // it, the dialer gets the full number and the call it calls back; the API
@@ -184,5 +189,10 @@ func TestCallbacks(t *testing.T) {
 			t.Fatalf("click-to-call %+v %+v", res, d)
 		}
 		wantStatus(t, "provider", e.api("POST", "/api/v1/calls", e.token("provider1"), map[string]any{"number": "13812345678"}, nil), http.StatusForbidden)
+		wantStatus(t, "check-in", e.api("POST", "/api/v1/checkins", e.token("supervisor1"), map[string]any{"number": "13812345678", "elder_id": el.ID}, &res), http.StatusAccepted)
+		if res.CallID != 78 || d.callbackOf != -1 || d.elder != el.ID {
+			t.Fatalf("check-in %+v %+v", res, d)
+		}
+		wantStatus(t, "provider check-in", e.api("POST", "/api/v1/checkins", e.token("provider1"), map[string]any{"number": "13812345678"}, nil), http.StatusForbidden)
 	})
 }
