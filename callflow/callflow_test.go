@@ -361,11 +361,18 @@ func TestCallOut(t *testing.T) {
 	}
 }
 
-// TestCheckIn is the agentless check-in: Anxin rings the elder through the
-// trunk (SIPp as the carrier answering), plays the check-in prompt; she
-// presses 2 (needs supplies); Anxin thanks her and hangs up. The call
-// record carries her answer and the recording.
-func TestCheckIn(t *testing.T) {
+// checkInWorld is a node placing calls through a trunk whose carrier is a
+// SIPp on the returned port, and an elder the hotline may ring.
+type checkInWorld struct {
+	db      *store.DB
+	flows   *callflow.Flows
+	carrier int
+	sc      anxin.Scope
+	elder   *anxin.Elder
+}
+
+func newCheckInWorld(t *testing.T, minPort int) *checkInWorld {
+	t.Helper()
 	sipptest.Path(t)
 	ctx := context.Background()
 	db, _ := storetest.Open(t, store.SQLite)
@@ -382,11 +389,11 @@ func TestCheckIn(t *testing.T) {
 	if err := db.SaveTrunk(ctx, anxin.SystemScope(), trunks[0]); err != nil {
 		t.Fatal(err)
 	}
-	engine, err := rtp.NewEngine(rtp.Config{IP: netip.MustParseAddr("127.0.0.1"), MinPort: 31900, MaxPort: 32000})
+	engine, err := rtp.NewEngine(rtp.Config{IP: netip.MustParseAddr("127.0.0.1"), MinPort: minPort, MaxPort: minPort + 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer engine.Close()
+	t.Cleanup(func() { engine.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), RecordDir: t.TempDir(),
 		Node: "test", Log: quiet})
@@ -403,29 +410,66 @@ func TestCheckIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer agent.Close()
+	t.Cleanup(func() { cancel(); agent.Close() })
 	go agent.ServeUDP(sctx, conn)
-
 	op, _ := db.AccountByUsername(ctx, "operator1")
-	sc := anxin.ScopeOf(op)
-	elderPhone := sipptest.Serve(t, carrier, "testdata/uas_checkin_2.xml")
+	return &checkInWorld{db: db, flows: flows, carrier: carrier, sc: anxin.ScopeOf(op), elder: el}
+}
+
+// call places a check-in with the carrier playing scenario, and returns
+// the call record once it has ended.
+func (w *checkInWorld) call(t *testing.T, scenario string) *anxin.Call {
+	t.Helper()
+	ctx := context.Background()
+	phone := sipptest.Serve(t, w.carrier, scenario)
 	time.Sleep(300 * time.Millisecond)
-	id, err := flows.CheckIn(ctx, sc, "13812345678", el.ID)
+	id, err := w.flows.CheckIn(ctx, w.sc, "13812345678", w.elder.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := elderPhone(); err != nil {
-		t.Fatalf("elder's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	if out, err := phone(); err != nil {
+		t.Fatalf("carrier: %v\n%s", err, sipptest.Tail(out, 2000))
 	}
 	var c *anxin.Call
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if c, err = db.FindCall(ctx, sc, id); err == nil && !c.EndedAt.IsZero() {
-			break
+		if c, err = w.db.FindCall(ctx, w.sc, id); err == nil && !c.EndedAt.IsZero() {
+			return c
 		}
 	}
+	t.Fatalf("call %d did not end: %+v", id, c)
+	return nil
+}
+
+// TestCheckIn is the agentless check-in: Anxin rings the elder through the
+// trunk (SIPp as the carrier answering), plays the check-in prompt; she
+// presses 2 (needs supplies); Anxin thanks her and hangs up. The call
+// record carries her answer and the recording.
+func TestCheckIn(t *testing.T) {
+	w := newCheckInWorld(t, 31900)
+	c := w.call(t, "testdata/uas_checkin_2.xml")
 	if c.CheckIn != anxin.CheckInSupplies || c.Cause != anxin.CauseAnswered || c.HangupBy != anxin.HangupSystem || c.Recording == "" ||
 		c.Direction != anxin.CallOutbound || c.FromNumber != demo.CityHotline {
 		t.Fatalf("check-in call %+v", c)
+	}
+}
+
+// TestCheckInManyRinging: twelve 180s before the answer do not end the
+// call; the elder hangs up without a key.
+func TestCheckInManyRinging(t *testing.T) {
+	w := newCheckInWorld(t, 32100)
+	c := w.call(t, "testdata/uas_12x180.xml")
+	if c.Cause != anxin.CauseAnswered || c.HangupBy != anxin.HangupCaller || c.RingingAt.IsZero() || c.CheckIn != "" {
+		t.Fatalf("call %+v", c)
+	}
+}
+
+// TestCheckInNoAnswer: Anxin keeps ringing until the network gives up —
+// 40 s of ringing, then 480 — and records no answer.
+func TestCheckInNoAnswer(t *testing.T) {
+	t.Parallel()
+	w := newCheckInWorld(t, 32300)
+	c := w.call(t, "testdata/uas_ring40_480.xml")
+	if c.Cause != anxin.CauseNoAnswer || c.SIPCode != 480 || !c.AnsweredAt.IsZero() || c.EndedAt.Sub(c.StartedAt) < 39*time.Second {
+		t.Fatalf("call %+v", c)
 	}
 }

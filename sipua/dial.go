@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/emiago/sipgo"
@@ -49,12 +50,21 @@ func (a *Agent) Dial(ctx context.Context, to sip.Uri, from string, sdp []byte, r
 	if err != nil {
 		return nil, &DialError{Err: err}
 	}
-	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
+	opts := sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
 		if (res.StatusCode == sip.StatusRinging || res.StatusCode == sip.StatusSessionInProgress) && ringing != nil {
 			ringing()
 		}
 		return nil
-	}})
+	}}
+	// sipgo's WaitAnswer gives up after ten responses; networks send long
+	// runs of 180/183 while a phone rings, so wait again for as long as the
+	// call lasts.
+	for {
+		err = dlg.WaitAnswer(ctx, opts)
+		if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "more than 10 responses") {
+			break
+		}
+	}
 	if err != nil {
 		dlg.Close()
 		var re *sipgo.ErrDialogResponse

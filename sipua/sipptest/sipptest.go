@@ -74,7 +74,7 @@ func Tail(b []byte, n int) []byte {
 func Serve(t testing.TB, port int, scenario string, extra ...string) (wait func() ([]byte, error)) {
 	t.Helper()
 	args := []string{"-p", strconv.Itoa(port), "-i", "127.0.0.1", "-mp", strconv.Itoa(FreePort(t)), "-m", "1",
-		"-timeout", "30s", "-timeout_error", "-nostdin"}
+		"-timeout", "90s", "-timeout_error", "-nostdin"}
 	if filepath.Ext(scenario) == ".xml" {
 		abs, err := filepath.Abs(scenario)
 		if err != nil {
