@@ -415,7 +415,10 @@ func (k *call) ring(ctx context.Context, phones Phones, account int64, ext strin
 		hctx, hcancel := context.WithTimeout(ctx, 10*time.Second)
 		k.c.Hangup(hctx)
 		hcancel()
-	case <-leg.Timeout():
+	case <-leg.Timeout(): // the operator's media stopped without a BYE
+		call.Hangup(ctx)
+		by = anxin.HangupSystem
+	case <-k.leg.Timeout(): // the caller's
 		call.Hangup(ctx)
 		by = anxin.HangupSystem
 	}
@@ -451,6 +454,8 @@ func (k *call) play(names ...string) (rune, bool) {
 		case <-k.c.Done():
 			k.hungUp = true
 			return 0, false
+		case <-k.leg.Timeout():
+			return 0, false // the far end is gone without a BYE
 		}
 	}
 	return 0, true
@@ -468,6 +473,8 @@ func (k *call) key(d time.Duration) (rune, bool) {
 	case <-k.c.Done():
 		k.hungUp = true
 		return 0, false
+	case <-k.leg.Timeout():
+		return 0, false
 	case <-t.C:
 		return 0, true
 	}
@@ -483,6 +490,8 @@ func (k *call) wait(d time.Duration) bool {
 	select {
 	case <-k.c.Done():
 		k.hungUp = true
+		return false
+	case <-k.leg.Timeout():
 		return false
 	case <-t.C:
 		return true

@@ -473,3 +473,47 @@ func TestCheckInNoAnswer(t *testing.T) {
 		t.Fatalf("call %+v", c)
 	}
 }
+
+// TestSilentCaller: a caller whose media never comes (lost network after
+// the ACK, no BYE) is hung up by Anxin once the media timeout passes, and
+// the record says Anxin ended it.
+func TestSilentCaller(t *testing.T) {
+	sipptest.Path(t)
+	ctx := context.Background()
+	db, _ := storetest.Open(t, store.SQLite)
+	if _, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	engine, err := rtp.NewEngine(rtp.Config{IP: netip.MustParseAddr("127.0.0.1"), MinPort: 32500, MaxPort: 32600, MediaTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer engine.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), Node: "test", Log: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{}, 1)
+	agent, err := sipua.New(sipua.Config{Host: "127.0.0.1", Peers: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Logger: quiet,
+		OnCall: func(c *sipua.IncomingCall) { flows.Inbound(c); done <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer agent.Close()
+	go agent.ServeUDP(sctx, conn)
+	if out, err := sipptest.Run(t, conn.LocalAddr().(*net.UDPAddr).Port, demo.CityHotline, "testdata/uac_silent.xml"); err != nil {
+		t.Fatalf("sipp: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	<-done
+	calls, _, _ := db.FindCalls(ctx, anxin.SystemScope(), anxin.CallFilter{})
+	if len(calls) != 1 || calls[0].HangupBy != anxin.HangupSystem || calls[0].Cause != anxin.CauseAnswered {
+		t.Fatalf("calls %+v", calls)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/callflow"
@@ -64,7 +65,9 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	if err != nil {
 		return nil, err
 	}
-	engine, err := rtp.NewEngine(rtp.Config{IP: ap.Addr(), MinPort: lo, MaxPort: hi})
+	// A call whose far end sends no media for 90 s is taken as gone (a
+	// lost BYE); phones and trunks send G.711 continuously.
+	engine, err := rtp.NewEngine(rtp.Config{IP: ap.Addr(), MinPort: lo, MaxPort: hi, MediaTimeout: 90 * time.Second})
 	if err != nil {
 		return nil, err
 	}
