@@ -182,9 +182,10 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 		k.in.Reject(500, "Server Internal Error")
 		return 500, anxin.CauseFailed, anxin.HangupSystem
 	}
-	if err := k.in.Answer(sdp); err != nil {
-		// Cancelled while answering, or no ACK.
-		return 487, anxin.CauseCancelled, anxin.HangupCaller
+	if err := k.in.Answer(sdp); errors.Is(err, sipua.ErrNoACK) {
+		return 408, anxin.CauseFailed, anxin.HangupSystem // the 200 was never acknowledged
+	} else if err != nil {
+		return 487, anxin.CauseCancelled, anxin.HangupCaller // cancelled while answering
 	}
 	if err := db.CallAnswered(ctx, k.rec.ID, time.Now(), 0); err != nil {
 		log.Error("call answered", "err", err)

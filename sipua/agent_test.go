@@ -256,3 +256,16 @@ func TestDial(t *testing.T) {
 		t.Fatalf("sipp busy: %v\n%s", err, sipptest.Tail(out, 1500))
 	}
 }
+
+// TestLostACK: the caller never acknowledges the 200; Anxin re-sends it
+// for 32 s, then hangs up with a BYE (RFC 3261 §13.3.1.4) and Answer
+// reports it.
+func TestLostACK(t *testing.T) {
+	t.Parallel()
+	port, out := startAgent(t, loopback, true)
+	runSIPp(t, port, "uac_lost_ack.xml", "-timeout", "90s")
+	o := <-out
+	if !errors.Is(o.err, sipua.ErrNoACK) || o.answered {
+		t.Fatalf("call %+v", o)
+	}
+}

@@ -41,17 +41,36 @@ func (c *IncomingCall) Ringing() error {
 	return c.dlg.Respond(sip.StatusRinging, "Ringing", nil)
 }
 
+// ErrNoACK is returned by Answer when the caller never acknowledged the
+// 200 (re-sent for 32 s): the call is hung up, as RFC 3261 says.
+var ErrNoACK = errors.New("sipua: no ACK for the 200; call ended")
+
 // Answer sends 200 OK with the SDP answer and waits for the ACK (re-sending
-// the 200 as RFC 3261 says); it fails if the caller cancelled meanwhile.
+// the 200 as RFC 3261 says); it fails if the caller cancelled meanwhile,
+// and with ErrNoACK (after hanging up) if the ACK never came.
 func (c *IncomingCall) Answer(sdp []byte) error {
 	if !c.final.CompareAndSwap(false, true) {
 		return errors.New("sipua: the call already has a final response")
 	}
-	if err := c.dlg.RespondSDP(sdp); err != nil {
-		return err
+	err := c.dlg.RespondSDP(sdp)
+	if err == nil && c.dlg.LoadState() == sip.DialogStateConfirmed {
+		c.answered.Store(true)
+		return nil
 	}
+	if c.dlg.Context().Err() != nil {
+		if err == nil {
+			err = errors.New("sipua: the call ended while answering")
+		}
+		return err // cancelled, or hung up, meanwhile
+	}
+	// The 200 went out but no ACK came back (the re-sending gave up):
+	// end the session with a BYE.
 	c.answered.Store(true)
-	return nil
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.Hangup(ctx)
+	c.answered.Store(false)
+	return ErrNoACK
 }
 
 // Reject ends an unanswered call with a final status (486 busy, 480
