@@ -173,7 +173,7 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 	}
 	defer leg.Close()
 	k.leg = leg
-	stream, sdp, err := media.Answer(k.in.Offer, f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
+	stream, sdp, err := media.Answer(k.in.Offer, f.cfg.LocalIP, int(leg.LocalAddr().Port()), codecs)
 	if err != nil {
 		k.in.Reject(488, "Not Acceptable Here")
 		return 488, anxin.CauseFailed, anxin.HangupSystem
@@ -190,25 +190,11 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 	if err := db.CallAnswered(ctx, k.rec.ID, time.Now(), 0); err != nil {
 		log.Error("call answered", "err", err)
 	}
-	if stop := k.record(ctx, log); stop != nil {
+	if stop := f.recordLeg(ctx, leg, k.rec, log); stop != nil {
 		defer stop()
 	}
 	k.hotline(ctx)
-	if k.by != "" {
-		return 200, "", k.by
-	}
-	if k.hungUp {
-		return 200, "", anxin.HangupCaller
-	}
-	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	k.c.Hangup(hctx)
-	return 200, "", anxin.HangupSystem
-}
-
-// record starts the stereo recording of the caller's leg.
-func (k *call) record(ctx context.Context, log *slog.Logger) func() {
-	return k.f.recordLeg(ctx, k.leg, k.rec, log)
+	return 200, "", k.end(ctx)
 }
 
 // recordLeg starts the stereo recording of a leg under RecordDir/YYYY/MM/DD
@@ -314,11 +300,14 @@ func (k *call) offer(ctx context.Context, tried map[int64]bool) bool {
 		if a.State != anxin.AgentReady || tried[a.AccountID] {
 			continue
 		}
+		// Each operator is offered the call once: her console pops it and,
+		// when her phone is registered, it rings; without a phone the pop
+		// is all she can be offered.
+		tried[a.AccountID] = true
 		if f.cfg.Pop != nil {
 			f.cfg.Pop(ctx, a.AccountID, k.rec.ID, k.rec.FromNumber, k.did.Number)
 		}
 		if pp == nil {
-			tried[a.AccountID] = true // consoles only: the pop is the offer
 			continue
 		}
 		ext, err := db.ExtensionOf(ctx, a.AccountID)
@@ -329,7 +318,6 @@ func (k *call) offer(ctx context.Context, tried map[int64]bool) bool {
 		if !ok {
 			continue
 		}
-		tried[a.AccountID] = true
 		if k.ring(ctx, *pp, a.AccountID, ext, b) {
 			return true
 		}
@@ -357,15 +345,6 @@ func (k *call) ring(ctx context.Context, phones Phones, account int64, ext strin
 		db.EndCall(ctx, rec.ID, time.Now(), code, cause, anxin.HangupSystem)
 		return false
 	}
-	leg, err := f.cfg.Engine.NewLeg()
-	if err != nil {
-		return fail(503, anxin.CauseFailed)
-	}
-	defer leg.Close()
-	offer, err := media.NewOffer(f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
-	if err != nil {
-		return fail(500, anxin.CauseFailed)
-	}
 	rctx, cancel := context.WithTimeout(ctx, f.cfg.RingTime)
 	defer cancel()
 	go func() { // the caller hanging up cancels the ringing
@@ -375,30 +354,21 @@ func (k *call) ring(ctx context.Context, phones Phones, account int64, ext strin
 		case <-rctx.Done():
 		}
 	}()
-	call, err := phones.Dial(rctx, b.Contact, k.rec.FromNumber, offer, func() { db.CallRinging(ctx, rec.ID, time.Now()) })
+	leg, call, err := f.dial(rctx, phones, b.Contact, k.rec.FromNumber, rec)
 	if err != nil {
-		code := 0
-		var de *sipua.DialError
-		if errors.As(err, &de) {
-			code = de.Code
-		}
-		if chanClosed(k.c.Done()) {
+		le := err.(*legError)
+		switch {
+		case le.dial == nil:
+			return fail(le.code, le.cause)
+		case chanClosed(k.c.Done()):
 			k.hungUp = true
 			return fail(487, anxin.CauseCancelled)
-		}
-		if code == 487 || code == 0 && rctx.Err() != nil {
+		case le.code == 487 || le.code == 0 && rctx.Err() != nil:
 			return fail(408, anxin.CauseNoAnswer) // rang out: our timeout
 		}
-		return fail(code, "")
+		return fail(le.code, "")
 	}
-	stream, err := media.Accept(call.Answer, []media.Codec{media.PCMA, media.PCMU})
-	if err == nil {
-		err = leg.SetStream(*stream)
-	}
-	if err != nil {
-		call.Hangup(ctx)
-		return fail(488, anxin.CauseFailed)
-	}
+	defer leg.Close()
 	now := time.Now()
 	db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvAnswer})
 	db.CallAnswered(ctx, rec.ID, now, account)

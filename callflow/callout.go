@@ -2,7 +2,6 @@ package callflow
 
 import (
 	"context"
-	"errors"
 	"net"
 	"strconv"
 	"time"
@@ -10,10 +9,8 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/anxin-care/anxin"
-	"github.com/anxin-care/anxin/media"
 	"github.com/anxin-care/anxin/phone"
 	"github.com/anxin-care/anxin/rtp"
-	"github.com/anxin-care/anxin/sipua"
 )
 
 // CallOut is click-to-call, agent first: Anxin rings the operator's own
@@ -31,8 +28,8 @@ func (f *Flows) CallOut(ctx context.Context, sc anxin.Scope, number string, elde
 	if callbackOf != 0 {
 		to, err = phone.Normalize(number, phone.AreaCode(sc.Region))
 		if err != nil {
-			return 0, anxin.ErrorKey(anxin.EFORBIDDEN, "err.dial_not_national",
-				"Anxin does not ring %s: international, premium-rate and service numbers need the allow-list.", "***")
+			return 0, anxin.ErrorKey(anxin.EFORBIDDEN, "err.callback_not_national",
+				"The caller's number is not a mainland number Anxin rings back.")
 		}
 	} else if to, err = db.DialCheck(ctx, sc, number); err != nil {
 		return 0, err
@@ -108,35 +105,19 @@ func (f *Flows) callOut(ctx context.Context, phones Phones, account int64, ext s
 		end(agentLeg, code, cause, anxin.HangupSystem)
 		end(elderLeg, 0, anxin.CauseFailed, anxin.HangupSystem)
 	}
-	opLeg, err := f.cfg.Engine.NewLeg()
+	rctx, cancel := context.WithTimeout(ctx, f.cfg.RingTime)
+	opLeg, op, err := f.dial(rctx, phones, contact, target.User, agentLeg)
+	cancel()
 	if err != nil {
-		failed(503, anxin.CauseFailed)
+		le := err.(*legError)
+		failed(le.code, le.cause)
 		return
 	}
 	defer opLeg.Close()
-	offer, _ := media.NewOffer(f.cfg.LocalIP, int(opLeg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
-	rctx, cancel := context.WithTimeout(ctx, f.cfg.RingTime)
-	op, err := phones.Dial(rctx, contact, target.User, offer, func() { db.CallRinging(ctx, agentLeg.ID, time.Now()) })
-	cancel()
-	if err != nil {
-		failed(dialCode(err), "")
-		return
-	}
 	defer op.Hangup(ctx)
-	if st, err := media.Accept(op.Answer, []media.Codec{media.PCMA, media.PCMU}); err == nil {
-		opLeg.SetStream(*st)
-	}
 	db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvAnswer})
 	db.CallAnswered(ctx, agentLeg.ID, time.Now(), account)
 
-	elder, err := f.cfg.Engine.NewLeg()
-	if err != nil {
-		end(elderLeg, 503, anxin.CauseFailed, anxin.HangupSystem)
-		f.agentDone(ctx, account, agentLeg, anxin.HangupSystem)
-		return
-	}
-	defer elder.Close()
-	offer, _ = media.NewOffer(f.cfg.LocalIP, int(elder.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
 	// Ring until the network gives up, or the operator hangs up.
 	ectx, ecancel := context.WithCancel(ctx)
 	go func() {
@@ -146,16 +127,15 @@ func (f *Flows) callOut(ctx context.Context, phones Phones, account int64, ext s
 		case <-ectx.Done():
 		}
 	}()
-	call, err := phones.Dial(ectx, target, callerID, offer, func() { db.CallRinging(ctx, elderLeg.ID, time.Now()) })
+	elder, call, err := f.dial(ectx, phones, target, callerID, elderLeg)
 	ecancel()
 	if err != nil {
-		end(elderLeg, dialCode(err), "", anxin.HangupSystem)
+		le := err.(*legError)
+		end(elderLeg, le.code, le.cause, anxin.HangupSystem)
 		f.agentDone(ctx, account, agentLeg, anxin.HangupSystem)
 		return
 	}
-	if st, err := media.Accept(call.Answer, []media.Codec{media.PCMA, media.PCMU}); err == nil {
-		elder.SetStream(*st)
-	}
+	defer elder.Close()
 	db.CallAnswered(ctx, elderLeg.ID, time.Now(), account)
 	if stop := f.recordLeg(ctx, elder, elderLeg, log); stop != nil {
 		defer stop()
@@ -178,13 +158,4 @@ func (f *Flows) callOut(ctx context.Context, phones Phones, account int64, ext s
 func (f *Flows) agentDone(ctx context.Context, account int64, leg *anxin.Call, by string) {
 	f.cfg.DB.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvHangup})
 	f.cfg.DB.EndCall(ctx, leg.ID, time.Now(), 200, "", by)
-}
-
-// dialCode is the final status of a failed Dial (0 when none came).
-func dialCode(err error) int {
-	var de *sipua.DialError
-	if errors.As(err, &de) {
-		return de.Code
-	}
-	return 0
 }

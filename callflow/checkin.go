@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/anxin-care/anxin"
-	"github.com/anxin-care/anxin/media"
 )
 
 // checkInKeys maps the check-in prompt's keys to answers.
@@ -39,39 +38,20 @@ func (f *Flows) CheckIn(ctx context.Context, sc anxin.Scope, number string, elde
 	go func() {
 		ctx := context.Background()
 		log := f.cfg.Log.With("call", rec.ID)
-		leg, err := f.cfg.Engine.NewLeg()
+		leg, out, err := f.dial(ctx, *pp, target, trunk.CallerID, rec)
 		if err != nil {
-			db.EndCall(ctx, rec.ID, time.Now(), 503, anxin.CauseFailed, anxin.HangupSystem)
+			le := err.(*legError)
+			db.EndCall(ctx, rec.ID, time.Now(), le.code, le.cause, anxin.HangupSystem)
 			return
 		}
 		defer leg.Close()
-		offer, _ := media.NewOffer(f.cfg.LocalIP, int(leg.LocalAddr().Port()), []media.Codec{media.PCMA, media.PCMU})
-		out, err := (*pp).Dial(ctx, target, trunk.CallerID, offer, func() { db.CallRinging(ctx, rec.ID, time.Now()) })
-		if err != nil {
-			db.EndCall(ctx, rec.ID, time.Now(), dialCode(err), "", anxin.HangupSystem)
-			return
-		}
-		if st, err := media.Accept(out.Answer, []media.Codec{media.PCMA, media.PCMU}); err == nil {
-			leg.SetStream(*st)
-		}
 		db.CallAnswered(ctx, rec.ID, time.Now(), 0)
 		k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: trunk.CallerID, RegionCode: sc.Region}}
 		if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
 			defer stop()
 		}
 		k.checkIn(ctx)
-		by := anxin.HangupSystem
-		switch {
-		case k.by != "":
-			by = k.by
-		case k.hungUp:
-			by = anxin.HangupCaller
-		default:
-			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			out.Hangup(hctx)
-			cancel()
-		}
-		db.EndCall(ctx, rec.ID, time.Now(), 200, "", by)
+		db.EndCall(ctx, rec.ID, time.Now(), 200, "", k.end(ctx))
 	}()
 	return rec.ID, nil
 }
