@@ -105,8 +105,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(e.stdout, "Anxin %s is running at %s (database: %s; ready in %d ms)\n", version, url, c.Where(), time.Since(t0).Milliseconds())
 	if tel != nil {
-		dids, _ := db.DIDs(ctx)
-		fmt.Fprintf(e.stdout, "Telephony: SIP on udp/tcp %s; hotline numbers %s\n", tel.addr, numbersLine(dids))
+		fmt.Fprintf(e.stdout, "Telephony: SIP on udp/tcp %s; hotline numbers %s\n", tel.addr, strings.Join(tel.numbers, ", "))
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", c.Where(), "startup_ms", time.Since(t0).Milliseconds())
 	if e.ready != nil {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/callflow"
 	"github.com/anxin-care/anxin/rtp"
 	"github.com/anxin-care/anxin/sipua"
@@ -23,9 +22,10 @@ const sipRealm = "anxin"
 
 // telephony is the running SIP and media of a node.
 type telephony struct {
-	agent  *sipua.Agent
-	engine *rtp.Engine
-	addr   string
+	agent   *sipua.Agent
+	engine  *rtp.Engine
+	addr    string
+	numbers []string // the hotline numbers, for the start-up message
 }
 
 // startTelephony starts SIP on c.SIPAddr (UDP and TCP) with the trunks'
@@ -52,6 +52,10 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		return nil, fmt.Errorf("--sip-host must be an IP address: %v", err)
 	}
 	trunks, err := db.Trunks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dids, err := db.DIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +95,12 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		engine.Close()
 		return nil, err
 	}
+	t := &telephony{agent: agent, engine: engine}
 	flows.SetPhones(agent)
 	srv.SetDialer(flows)
 	udp, err := net.ListenPacket("udp", c.SIPAddr)
 	if err != nil {
-		engine.Close()
+		t.close()
 		return nil, fmt.Errorf("cannot listen for SIP on udp %s: %w", c.SIPAddr, err)
 	}
 	// Port 0 picks a free UDP port; TCP takes the same one.
@@ -103,24 +108,22 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	tcp, err := net.Listen("tcp", addr)
 	if err != nil {
 		udp.Close()
-		engine.Close()
+		t.close()
 		return nil, fmt.Errorf("cannot listen for SIP on tcp %s: %w", addr, err)
 	}
 	go agent.ServeUDP(ctx, udp)
 	go agent.ServeTCP(ctx, tcp)
-	dids, err := db.DIDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var numbers []string
+	t.addr = addr
+	var named []string
 	for _, d := range dids {
-		numbers = append(numbers, d.Number+" "+d.Name)
+		t.numbers = append(t.numbers, d.Number)
+		named = append(named, d.Number+" "+d.Name)
 	}
-	log.Info("telephony", "sip", addr, "host", host, "rtp", c.RTPPorts, "trunks", len(trunks), "numbers", strings.Join(numbers, "; "))
+	log.Info("telephony", "sip", addr, "host", host, "rtp", c.RTPPorts, "trunks", len(trunks), "numbers", strings.Join(named, "; "))
 	if len(peers) == 0 {
 		log.Warn("telephony: no enabled trunk, so no call can come in; configure trunks first")
 	}
-	return &telephony{agent: agent, engine: engine, addr: addr}, nil
+	return t, nil
 }
 
 // close stops SIP and media.
@@ -130,13 +133,4 @@ func (t *telephony) close() {
 	}
 	t.agent.Close()
 	t.engine.Close()
-}
-
-// numbersLine names the hotline numbers for the start-up message.
-func numbersLine(dids []*anxin.DID) string {
-	var b []string
-	for _, d := range dids {
-		b = append(b, d.Number)
-	}
-	return strings.Join(b, ", ")
 }
