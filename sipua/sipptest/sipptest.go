@@ -46,18 +46,22 @@ func Run(t testing.TB, port int, service, scenario string, extra ...string) ([]b
 	t.Helper()
 	args := []string{"127.0.0.1:" + strconv.Itoa(port), "-s", service, "-m", "1", "-i", "127.0.0.1",
 		"-p", strconv.Itoa(FreePort(t)), "-mp", strconv.Itoa(FreePort(t)), "-timeout", "30s", "-timeout_error", "-nostdin"}
-	if filepath.Ext(scenario) == ".xml" {
-		abs, err := filepath.Abs(scenario)
-		if err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, "-sf", abs)
-	} else {
-		args = append(args, "-sn", scenario)
-	}
-	cmd := exec.Command(Path(t), append(args, extra...)...)
+	cmd := exec.Command(Path(t), append(append(args, scenarioArgs(t, scenario)...), extra...)...)
 	cmd.Dir = t.TempDir()
 	return cmd.CombinedOutput()
+}
+
+// scenarioArgs names a scenario to SIPp: a built-in one ("uac", "uas") or
+// an .xml file, relative to the test's directory.
+func scenarioArgs(t testing.TB, scenario string) []string {
+	if filepath.Ext(scenario) != ".xml" {
+		return []string{"-sn", scenario}
+	}
+	abs, err := filepath.Abs(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"-sf", abs}
 }
 
 // Tail returns the last n bytes of SIPp's output, for failure messages.
@@ -75,16 +79,7 @@ func Serve(t testing.TB, port int, scenario string, extra ...string) (wait func(
 	t.Helper()
 	args := []string{"-p", strconv.Itoa(port), "-i", "127.0.0.1", "-mp", strconv.Itoa(FreePort(t)), "-m", "1",
 		"-timeout", "90s", "-timeout_error", "-nostdin"}
-	if filepath.Ext(scenario) == ".xml" {
-		abs, err := filepath.Abs(scenario)
-		if err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, "-sf", abs)
-	} else {
-		args = append(args, "-sn", scenario)
-	}
-	cmd := exec.Command(Path(t), append(args, extra...)...)
+	cmd := exec.Command(Path(t), append(append(args, scenarioArgs(t, scenario)...), extra...)...)
 	cmd.Dir = t.TempDir()
 	var out safeBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
