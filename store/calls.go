@@ -98,11 +98,16 @@ func (db *DB) EndCall(ctx context.Context, id int64, at time.Time, sipCode int, 
 // updateCall runs a progress update; a leg that does not exist is
 // ENOTFOUND, one that cannot move (already ended) is left alone.
 func (db *DB) updateCall(ctx context.Context, id int64, query string, args ...any) error {
-	if _, err := db.w.ExecContext(ctx, query, args...); err != nil {
+	res, err := db.w.ExecContext(ctx, query, args...)
+	if err != nil {
 		return fmt.Errorf("update call %d: %w", id, err)
 	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		return nil
+	}
+	// Nothing changed: a leg that cannot move (already ended), or none.
 	var one int
-	err := db.r.QueryRowContext(ctx, "SELECT 1 FROM calls WHERE id = $1", id).Scan(&one)
+	err = db.r.QueryRowContext(ctx, "SELECT 1 FROM calls WHERE id = $1", id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return anxin.ErrorKey(anxin.ENOTFOUND, "err.call_not_found", "Call %d not found.", id)
 	}
