@@ -119,6 +119,12 @@ type Call struct {
 	// CheckIn is what the elder answered an agentless check-in: one of
 	// CheckInWell, CheckInSupplies, CheckInHelp; empty when no key came.
 	CheckIn string `json:"checkin,omitempty"`
+	// Lang is the language or dialect the caller chose in the menu (empty:
+	// none chosen, Mandarin).
+	Lang string `json:"lang,omitempty"`
+	// CallbackRequested is true when the caller asked to be called back
+	// (rather than hanging up while waiting).
+	CallbackRequested bool `json:"callback_requested,omitempty"`
 }
 
 // Check-in answers: the keys of the check-in prompt (1, 2, 3).

@@ -24,7 +24,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -52,9 +51,11 @@ type Config struct {
 	// Pop shows a call on an operator's consoles (web.Server.PopCall).
 	Pop func(ctx context.Context, accountID, callID int64, number, hotline string)
 	Log *slog.Logger
-	// MenuTimeout is how long the menu waits for a key after it ends;
-	// QueueWait how long a caller waits before the callback message;
-	// RingTime how long an operator's phone rings before the next is tried.
+	// MenuTimeout, when set, is how long every menu waits for a key after
+	// it ends (instead of the menu's own setting); QueueWait, when set,
+	// how long a caller waits in any queue before being offered a callback
+	// (instead of the queue's maximum wait); RingTime how long an
+	// operator's phone rings before the next is tried.
 	MenuTimeout, QueueWait, RingTime time.Duration
 }
 
@@ -68,8 +69,10 @@ type Phones interface {
 // Flows runs the call flows.
 type Flows struct {
 	cfg     Config
-	prompts map[string][]int16
+	prompts map[string][]int16 // the built-in ones
 	phones  atomic.Pointer[Phones]
+	ivr     configCache
+	acd     *acd
 }
 
 // SetPhones gives the flows the SIP agent that reaches operators' phones
@@ -77,24 +80,16 @@ type Flows struct {
 // callers only pop on consoles.
 func (f *Flows) SetPhones(p Phones) { f.phones.Store(&p) }
 
-// Queues by menu key.
-var menuQueues = map[rune]string{'1': "consultation", '2': "service", '3': "complaint", '0': "operator"}
-
 // New decodes the prompts once (every call plays the same samples).
 func New(cfg Config) (*Flows, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	if cfg.MenuTimeout <= 0 {
-		cfg.MenuTimeout = 8 * time.Second
-	}
-	if cfg.QueueWait <= 0 {
-		cfg.QueueWait = 30 * time.Second
-	}
 	if cfg.RingTime <= 0 {
 		cfg.RingTime = 20 * time.Second
 	}
 	f := &Flows{cfg: cfg, prompts: map[string][]int16{}}
+	f.acd = newACD(f)
 	for _, name := range prompts.Names() {
 		b, err := prompts.Open(prompts.Default, name)
 		if err != nil {
@@ -126,6 +121,8 @@ type call struct {
 	leg    *rtp.Leg
 	rec    *anxin.Call
 	did    *anxin.DID
+	cfg    *ivrConfig
+	lang   string // the caller's choice; "" Mandarin
 	hungUp bool
 	// by is who ended a bridged call (the caller or the operator).
 	by string
@@ -154,7 +151,7 @@ func (f *Flows) Inbound(c *sipua.IncomingCall) {
 		c.Reject(503, "Service Unavailable")
 		return
 	}
-	k := &call{f: f, c: c, in: c, rec: rec, did: did}
+	k := &call{f: f, c: c, in: c, rec: rec, did: did, cfg: f.config(ctx)}
 	code, cause, by := k.run(ctx, log)
 	if err := db.EndCall(ctx, rec.ID, time.Now(), code, cause, by); err != nil {
 		log.Error("end call record", "err", err)
@@ -193,7 +190,11 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 	if stop := f.recordLeg(ctx, leg, k.rec, log); stop != nil {
 		defer stop()
 	}
-	k.hotline(ctx)
+	menu := k.cfg.didMenu[k.did.Number]
+	if menu == nil {
+		menu = builtinMenu()
+	}
+	k.menus(ctx, menu)
 	return 200, "", k.end(ctx)
 }
 
@@ -233,108 +234,139 @@ func (f *Flows) recordLeg(ctx context.Context, leg *rtp.Leg, rec *anxin.Call, lo
 	}
 }
 
-// hotline is the hotline flow: welcome, the menu (three tries), then the
-// queue of the key pressed.
-func (k *call) hotline(ctx context.Context) {
-	d, ok := k.play("welcome")
-	for try := 0; ok && try < 3; try++ {
-		if d == 0 {
-			if d, ok = k.play("main_menu"); ok && d == 0 {
-				d, ok = k.key(k.f.cfg.MenuTimeout)
-			}
-		}
-		if !ok {
-			return
-		}
-		if q, known := menuQueues[d]; known {
-			k.queue(ctx, q)
-			return
-		}
-		if d == 0 {
-			d, ok = k.play("no_input")
-		} else {
-			d, ok = k.play("invalid_input")
-		}
-		d = 0
-	}
-	if ok {
-		k.play("goodbye")
-	}
-}
-
-// queue puts the caller in a queue: the call is offered to the ready
-// operators of the number's area in turn until one answers (then the
-// caller and the operator talk until either hangs up) or QueueWait has
-// passed (then the caller hears that Anxin will ring back).
+// queue puts the caller in line for an operator of the number's area (see
+// acd): the call is offered as the line reaches it — the operator's console
+// pops it and her phone rings; the first to answer is bridged to the caller
+// until either hangs up. Meanwhile the caller hears their place in line now
+// and then; after the queue's maximum wait they may ask to be called back
+// in their place (key 1, or no key) or wait on (key 2).
 func (k *call) queue(ctx context.Context, name string) {
 	f, db := k.f, k.f.cfg.DB
+	q := k.cfg.queue(name)
+	maxWait := time.Duration(q.MaxWaitSeconds) * time.Second
+	if f.cfg.QueueWait > 0 {
+		maxWait = f.cfg.QueueWait
+	}
 	start := time.Now()
 	defer func() { db.SetCallQueue(ctx, k.rec.ID, name, int(time.Since(start).Seconds())) }()
-	k.leg.Play(k.f.prompts["please_wait"])
-	tried := map[int64]bool{}
-	for time.Since(start) < f.cfg.QueueWait {
-		if k.offer(ctx, tried) || k.hungUp {
-			return
-		}
-		if !k.wait(min(time.Second, f.cfg.QueueWait-time.Since(start))) {
-			return
-		}
+	if err := db.SetCallQueue(ctx, k.rec.ID, name, 0); err != nil {
+		f.cfg.Log.Error("queue", "err", err)
 	}
-	k.leg.StopPlayback()
-	if _, ok := k.play("callback_confirmed"); ok {
-		k.play("goodbye")
+	if name == anxin.OperatorQueue {
+		k.leg.Play(k.prompt("connecting_operator"))
+	} else {
+		k.leg.Play(k.prompt("please_wait"))
+	}
+	w := f.acd.join(k.did.RegionCode, q, k.lang, start)
+	defer f.acd.leave(w)
+	announce := time.Duration(q.AnnounceSeconds) * time.Second
+	nextAnnounce, deadline := start.Add(announce), start.Add(maxWait)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case s := <-w.offers:
+			if k.offerTo(ctx, w, s) {
+				f.acd.took(name, time.Since(start))
+				return
+			}
+			if k.hungUp {
+				return
+			}
+			f.acd.back(w)
+			continue
+		case <-k.c.Done():
+			k.hungUp = true
+			return
+		case <-k.leg.Timeout():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		switch {
+		case now.After(deadline):
+			f.acd.hold(w)
+			k.leg.StopPlayback()
+			d, ok := k.play("wait_too_long")
+			if ok && d == 0 {
+				d, ok = k.key(k.menuTimeout())
+			}
+			if !ok {
+				return
+			}
+			if d == '2' {
+				deadline = time.Now().Add(maxWait)
+				f.acd.back(w)
+				continue
+			}
+			k.callbackRequest(ctx, name)
+			return
+		case announce > 0 && now.After(nextAnnounce) && !k.leg.Playing():
+			nextAnnounce = now.Add(announce)
+			k.leg.Play(k.prompts(announcement(f.acd.position(w))(now.Sub(start))...))
+		}
 	}
 }
 
-// offer offers the call to the longest-idle ready operator not yet tried;
-// it reports whether the call was taken (and is now over).
-func (k *call) offer(ctx context.Context, tried map[int64]bool) bool {
+// announcement returns what a caller with ahead callers before them hears,
+// given how long callers of the queue recently waited until an operator
+// took them and how long this one has waited: "N callers ahead of you"
+// (when there are), and "about M minutes more" (when that is a minute or
+// more).
+func announcement(ahead int, recent time.Duration) func(waited time.Duration) []string {
+	return func(waited time.Duration) []string {
+		var say []string
+		if ahead > 0 {
+			say = append(append([]string{"queue_ahead"}, spokenNumber(ahead, true)...), "queue_waiting")
+		}
+		if left := recent - waited; left >= 30*time.Second {
+			minutes := int((left + 30*time.Second) / time.Minute)
+			say = append(append(append(say, "queue_expected"), spokenNumber(minutes, true)...), "minutes")
+		}
+		return say
+	}
+}
+
+// offerTo offers the call to an operator the line reached: her console pops
+// it and, when her phone is registered, it rings (see ring); without a
+// phone the pop is all she can be offered. It reports whether she took the
+// call (which is then over).
+func (k *call) offerTo(ctx context.Context, w *waiter, s anxin.AgentStatus) bool {
 	f, db := k.f, k.f.cfg.DB
-	agents, err := db.FindAgents(ctx, anxin.Scope{Region: k.did.RegionCode})
-	if err != nil {
+	pp := f.phones.Load()
+	var ext string
+	var b sipua.Binding
+	registered := false
+	if pp != nil {
+		if ext, _ = db.ExtensionOf(ctx, s.AccountID); ext != "" {
+			b, registered = (*pp).Registered(ext)
+		}
+	}
+	if !registered {
+		f.acd.offered(w, s.AccountID)
+		k.pop(ctx, s.AccountID)
 		return false
 	}
-	slices.SortFunc(agents, func(a, b anxin.AgentStatus) int { return a.Since.Compare(b.Since) })
-	pp := f.phones.Load()
-	for _, a := range agents {
-		if a.State != anxin.AgentReady || tried[a.AccountID] {
-			continue
-		}
-		// Each operator is offered the call once: her console pops it and,
-		// when her phone is registered, it rings; without a phone the pop
-		// is all she can be offered.
-		tried[a.AccountID] = true
-		if f.cfg.Pop != nil {
-			f.cfg.Pop(ctx, a.AccountID, k.rec.ID, k.rec.FromNumber, k.did.Number)
-		}
-		if pp == nil {
-			continue
-		}
-		ext, err := db.ExtensionOf(ctx, a.AccountID)
-		if err != nil || ext == "" {
-			continue
-		}
-		b, ok := (*pp).Registered(ext)
-		if !ok {
-			continue
-		}
-		if k.ring(ctx, *pp, a.AccountID, ext, b) {
-			return true
-		}
-		if k.hungUp {
-			return false
-		}
+	return k.ring(ctx, w, *pp, s.AccountID, ext, b)
+}
+
+// pop shows the call on an operator's consoles.
+func (k *call) pop(ctx context.Context, account int64) {
+	if k.f.cfg.Pop != nil {
+		k.f.cfg.Pop(ctx, account, k.rec.ID, k.rec.FromNumber, k.did.Number)
 	}
-	return false
 }
 
 // ring rings one operator's phone and, answered, bridges it to the caller
 // until either hangs up; it reports whether the operator took the call.
-func (k *call) ring(ctx context.Context, phones Phones, account int64, ext string, b sipua.Binding) bool {
+func (k *call) ring(ctx context.Context, w *waiter, phones Phones, account int64, ext string, b sipua.Binding) bool {
 	f, db, log := k.f, k.f.cfg.DB, k.f.cfg.Log
-	if _, err := db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvOffer, CallID: k.rec.ID, Node: f.cfg.Node}); err != nil {
-		return false // taken meanwhile (another queue offered them a call)
+	_, err := db.MoveAgent(ctx, account, anxin.AgentEvent{Event: anxin.EvOffer, CallID: k.rec.ID, Node: f.cfg.Node})
+	f.acd.offered(w, account)
+	if err != nil {
+		return false // no longer ready (another node offered her a call, or she took a break)
 	}
+	k.pop(ctx, account)
 	rec := &anxin.Call{ParentID: k.rec.ID, Direction: anxin.CallInbound, Leg: anxin.LegAgent, FromNumber: k.did.Number,
 		ToNumber: ext, Trunk: "extension", AgentID: account, RegionCode: k.rec.RegionCode, Node: f.cfg.Node, StartedAt: time.Now()}
 	if err := db.StartCall(ctx, rec); err != nil {
@@ -413,7 +445,7 @@ func chanClosed(ch <-chan struct{}) bool {
 // (barge-in). ok is false when the caller hung up.
 func (k *call) play(names ...string) (rune, bool) {
 	for _, name := range names {
-		done := k.leg.Play(k.f.prompts[name])
+		done := k.leg.Play(k.prompt(name))
 		select {
 		case <-done:
 		case d := <-k.leg.Digits():
@@ -430,6 +462,26 @@ func (k *call) play(names ...string) (rune, bool) {
 		}
 	}
 	return 0, true
+}
+
+// prompt returns a prompt's samples in the caller's language.
+func (k *call) prompt(name string) []int16 { return k.f.prompt(k.cfg, k.lang, name) }
+
+// prompts joins prompts into one (an announcement said as one).
+func (k *call) prompts(names ...string) []int16 {
+	var out []int16
+	for _, n := range names {
+		out = append(out, k.prompt(n)...)
+	}
+	return out
+}
+
+// menuTimeout is how long a question outside menus waits for a key.
+func (k *call) menuTimeout() time.Duration {
+	if k.f.cfg.MenuTimeout > 0 {
+		return k.f.cfg.MenuTimeout
+	}
+	return 8 * time.Second
 }
 
 // key waits up to d for a key.

@@ -46,7 +46,7 @@ func (f *Flows) CheckIn(ctx context.Context, sc anxin.Scope, number string, elde
 		}
 		defer leg.Close()
 		db.CallAnswered(ctx, rec.ID, time.Now(), 0)
-		k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: trunk.CallerID, RegionCode: sc.Region}}
+		k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: trunk.CallerID, RegionCode: sc.Region}, cfg: f.config(ctx)}
 		if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
 			defer stop()
 		}
@@ -62,7 +62,7 @@ func (k *call) checkIn(ctx context.Context) {
 	for try := 0; try < 2; try++ {
 		d, ok := k.play("checkin")
 		if ok && d == 0 {
-			d, ok = k.key(k.f.cfg.MenuTimeout)
+			d, ok = k.key(k.menuTimeout())
 		}
 		if !ok {
 			return

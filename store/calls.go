@@ -16,7 +16,8 @@ var _ anxin.CallService = (*DB)(nil)
 const callCols = `c.id, COALESCE(c.parent_id, 0), c.direction, c.leg, c.from_number, c.to_number, c.trunk, c.sip_call_id,
 	c.started_at, c.ringing_at, c.answered_at, c.ended_at, c.sip_code, c.cause, c.hangup_by, c.queue, c.wait_seconds,
 	COALESCE(c.agent_id, 0), COALESCE(a.display_name, ''), c.recording, COALESCE(c.elder_id, 0), COALESCE(e.name, ''),
-	COALESCE(c.order_id, 0), COALESCE(c.campaign_task_id, 0), c.region_code, c.node, c.checkin`
+	COALESCE(c.order_id, 0), COALESCE(c.campaign_task_id, 0), c.region_code, c.node, c.checkin,
+	c.lang, c.callback_requested`
 
 const callFrom = ` FROM calls c LEFT JOIN accounts a ON a.id = c.agent_id LEFT JOIN elders e ON e.id = c.elder_id`
 
@@ -25,7 +26,8 @@ func scanCall(s interface{ Scan(...any) error }) (*anxin.Call, error) {
 	var ringing, answered, ended sql.NullTime
 	err := s.Scan(&c.ID, &c.ParentID, &c.Direction, &c.Leg, &c.FromNumber, &c.ToNumber, &c.Trunk, &c.SIPCallID,
 		&c.StartedAt, &ringing, &answered, &ended, &c.SIPCode, &c.Cause, &c.HangupBy, &c.Queue, &c.WaitSeconds,
-		&c.AgentID, &c.AgentName, &c.Recording, &c.ElderID, &c.ElderName, &c.OrderID, &c.CampaignTaskID, &c.RegionCode, &c.Node, &c.CheckIn)
+		&c.AgentID, &c.AgentName, &c.Recording, &c.ElderID, &c.ElderName, &c.OrderID, &c.CampaignTaskID, &c.RegionCode, &c.Node, &c.CheckIn,
+		&c.Lang, &c.CallbackRequested)
 	if err != nil {
 		return nil, err
 	}

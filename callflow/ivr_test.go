@@ -1,0 +1,89 @@
+package callflow_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/demo"
+)
+
+// ivrMenus configures the city hotline's menus as an administrator would:
+// the main menu (3 complaints, 8 the dialect menu) and the dialect menu
+// (2 Shanghainese, back to the main menu), and a complaint queue that
+// overflows after overflow.
+func ivrMenus(t *testing.T, w *world, overflow int) {
+	t.Helper()
+	ctx := context.Background()
+	sc := anxin.SystemScope()
+	dialect := &anxin.Menu{Name: "方言", Prompt: "dialect_choice", Options: []anxin.MenuOption{
+		{Key: "2", Action: anxin.MenuLanguage, Target: anxin.LangShanghainese},
+	}}
+	if err := w.db.SaveMenu(ctx, sc, dialect); err != nil {
+		t.Fatal(err)
+	}
+	main := &anxin.Menu{Name: "主菜单", Greeting: "welcome", Prompt: "main_menu", Numbers: []string{demo.CityHotline}, Options: []anxin.MenuOption{
+		{Key: "3", Action: anxin.MenuQueue, Target: "complaint"},
+		{Key: "8", Action: anxin.MenuSubmenu, Target: "方言"},
+	}}
+	if err := w.db.SaveMenu(ctx, sc, main); err != nil {
+		t.Fatal(err)
+	}
+	dialect.Options[0].Next = "主菜单"
+	if err := w.db.SaveMenu(ctx, sc, dialect); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SaveQueue(ctx, sc, &anxin.Queue{Name: "complaint", Label: "投诉", OverflowSeconds: overflow, MaxWaitSeconds: 120, AnnounceSeconds: 30}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestIVRDialectSkill: the city hotline plays the menus configured for it.
+// The elder presses 8 (dialect menu), 2 (Shanghainese: the call's language
+// becomes wuu, back to the main menu) and 3 (complaints). operator1 has
+// been ready longest but speaks only Mandarin; operator2 speaks
+// Shanghainese, so the call is offered to operator2 first, and to
+// operator1 only once the queue overflows (after 3 s).
+func TestIVRDialectSkill(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, options{minPort: 31600})
+	ivrMenus(t, w, 3)
+	op1, _ := w.operator(t, "operator1")
+	time.Sleep(20 * time.Millisecond) // operator1 is ready longer
+	op2, _ := w.operator(t, "operator2")
+	if err := w.db.SetSkills(ctx, anxin.SystemScope(), op2.ID, []string{anxin.LangShanghainese}); err != nil {
+		t.Fatal(err)
+	}
+	w.ring(t, "testdata/hotline_keys823.xml")
+	calls, _, err := w.db.FindCalls(ctx, anxin.SystemScope(), anxin.CallFilter{})
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("calls %+v %v", calls, err)
+	}
+	c := calls[0]
+	if c.Lang != anxin.LangShanghainese || c.Queue != "complaint" || c.HangupBy != anxin.HangupCaller {
+		t.Fatalf("call record %+v", c)
+	}
+	pops := w.popped()
+	if len(pops) != 2 || pops[0].account != op2.ID || pops[1].account != op1.ID {
+		t.Fatalf("pops %+v: want operator2 (%d, Shanghainese) first, then operator1 (%d) after the overflow", pops, op2.ID, op1.ID)
+	}
+}
+
+// TestIVRCallbackKeepsPlace: nobody is ready; after the queue's wait the
+// elder hears that she may be called back and presses 1. Anxin confirms
+// and hangs up; the call is on the list to call back, marked as asked for,
+// in the place it rang at (before a caller who rang later).
+func TestIVRCallbackKeepsPlace(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, options{minPort: 31700, queueWait: 3 * time.Second})
+	w.ring(t, "testdata/hotline_callback.xml")
+	list, err := w.db.ToCallBack(ctx, anxin.SystemScope(), 10)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("to call back %+v %v", list, err)
+	}
+	c := list[0]
+	if !c.CallbackRequested || c.Queue != "consultation" || c.HangupBy != anxin.HangupSystem || c.WaitSeconds < 3 {
+		t.Fatalf("call record %+v", c)
+	}
+}
