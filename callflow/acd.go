@@ -58,12 +58,18 @@ func newACD(f *Flows) *acd {
 	return &acd{f: f, kick: make(chan struct{}, 1), pending: map[int64]bool{}, handled: map[string]time.Duration{}}
 }
 
-// join puts a caller at the end of the line.
+// join puts a caller in line in the place of their arrival at since: at
+// the end for a caller who just rang, further up for one called back in
+// their place.
 func (a *acd) join(region string, q anxin.Queue, lang string, since time.Time) *waiter {
 	a.mu.Lock()
 	a.seq++
 	w := &waiter{seq: a.seq, region: region, q: q, lang: lang, since: since, offers: make(chan anxin.AgentStatus, 1), tried: map[int64]time.Time{}}
-	a.line = append(a.line, w)
+	i := slices.IndexFunc(a.line, func(x *waiter) bool { return x.since.After(since) })
+	if i < 0 {
+		i = len(a.line)
+	}
+	a.line = slices.Insert(a.line, i, w)
 	if !a.running {
 		a.running = true
 		go a.run()

@@ -299,7 +299,7 @@ func (k *call) queue(ctx context.Context, name string) {
 				f.acd.back(w)
 				continue
 			}
-			k.callbackRequest(ctx, name)
+			k.callbackRequest(ctx, name, start)
 			return
 		case announce > 0 && now.After(nextAnnounce) && !k.leg.Playing():
 			nextAnnounce = now.Add(announce)

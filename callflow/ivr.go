@@ -242,7 +242,7 @@ func (k *call) menu(ctx context.Context, m *anxin.Menu, greet bool) (next *anxin
 			d, ok = k.play(o.Target)
 			try--
 		case anxin.MenuCallback:
-			k.callbackRequest(ctx, o.Target)
+			k.callbackRequest(ctx, o.Target, time.Now())
 			return nil, true
 		case anxin.MenuMessage:
 			if _, ok := k.play(o.Target); ok {
@@ -269,9 +269,10 @@ func (k *call) menu(ctx context.Context, m *anxin.Menu, greet bool) (next *anxin
 	return nil, true
 }
 
-// callbackRequest puts the caller on the list to call back from queue (in
-// the place they rang at) and says goodbye.
-func (k *call) callbackRequest(ctx context.Context, queue string) {
+// callbackRequest puts the caller on the list to call back from queue,
+// keeps their place in its line (since when they joined it; see
+// keepPlace) and says goodbye.
+func (k *call) callbackRequest(ctx context.Context, queue string, since time.Time) {
 	db := k.f.cfg.DB
 	if err := db.SetCallQueue(ctx, k.rec.ID, queue, 0); err != nil {
 		k.f.cfg.Log.Error("callback request", "err", err)
@@ -280,4 +281,9 @@ func (k *call) callbackRequest(ctx context.Context, queue string) {
 		k.f.cfg.Log.Error("callback request", "err", err)
 	}
 	k.play("callback_confirmed")
+	number := k.rec.FromNumber
+	if k.rec.Direction == anxin.CallOutbound {
+		number = k.rec.ToNumber // a check-in's elder asked for help
+	}
+	go k.f.keepPlace(k.rec.ID, number, k.rec.ElderID, k.did, k.cfg.queue(queue), k.lang, since)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/anxin-care/anxin"
 	"github.com/anxin-care/anxin/demo"
+	"github.com/anxin-care/anxin/sipua/sipptest"
 )
 
 // ivrMenus configures the city hotline's menus as an administrator would:
@@ -47,7 +48,7 @@ func ivrMenus(t *testing.T, w *world, overflow int) {
 // operator1 only once the queue overflows (after 3 s).
 func TestIVRDialectSkill(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t, options{minPort: 31600})
+	w := newWorld(t, options{minPort: 31800})
 	ivrMenus(t, w, 3)
 	op1, _ := w.operator(t, "operator1")
 	time.Sleep(20 * time.Millisecond) // operator1 is ready longer
@@ -73,10 +74,12 @@ func TestIVRDialectSkill(t *testing.T) {
 // TestIVRCallbackKeepsPlace: nobody is ready; after the queue's wait the
 // elder hears that she may be called back and presses 1. Anxin confirms
 // and hangs up; the call is on the list to call back, marked as asked for,
-// in the place it rang at (before a caller who rang later).
+// and keeps its place in line: when operator1 (her phone registered) gets
+// ready, Anxin calls back for her — operator1's phone, then the elder's
+// through the trunk — and the caller is off the list.
 func TestIVRCallbackKeepsPlace(t *testing.T) {
 	ctx := context.Background()
-	w := newWorld(t, options{minPort: 31700, queueWait: 3 * time.Second})
+	w := newWorld(t, options{minPort: 31900, queueWait: 3 * time.Second, ringTime: 5 * time.Second, phones: true})
 	w.ring(t, "testdata/hotline_callback.xml")
 	list, err := w.db.ToCallBack(ctx, anxin.SystemScope(), 10)
 	if err != nil || len(list) != 1 {
@@ -85,5 +88,38 @@ func TestIVRCallbackKeepsPlace(t *testing.T) {
 	c := list[0]
 	if !c.CallbackRequested || c.Queue != "consultation" || c.HangupBy != anxin.HangupSystem || c.WaitSeconds < 3 {
 		t.Fatalf("call record %+v", c)
+	}
+
+	var login demo.Login
+	for _, l := range w.logins {
+		if l.Username == "operator1" {
+			login = l
+		}
+	}
+	phone := w.phone(t, login)
+	elderPhone := sipptest.Serve(t, w.carrier, "testdata/uas_answer_bye.xml")
+	time.Sleep(300 * time.Millisecond)
+	op, _ := w.operator(t, "operator1")
+	if out, err := elderPhone(); err != nil {
+		t.Fatalf("elder's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	if out, err := phone(); err != nil {
+		t.Fatalf("operator's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	if list, err := w.db.ToCallBack(ctx, anxin.SystemScope(), 10); err != nil || len(list) != 0 {
+		t.Fatalf("still to call back: %+v %v", list, err)
+	}
+	calls, _, _ := w.db.FindCalls(ctx, anxin.SystemScope(), anxin.CallFilter{})
+	var back *anxin.Call
+	for _, x := range calls {
+		if x.Direction == anxin.CallOutbound && x.Leg == anxin.LegCaller {
+			back = x
+		}
+	}
+	if back == nil || back.ToNumber != "13812345678" || back.AgentID != op.ID || back.Cause != anxin.CauseAnswered {
+		t.Fatalf("callback leg %+v among %d calls", back, len(calls))
+	}
+	if pops := w.popped(); len(pops) != 1 || pops[0] != (pop{op.ID, c.ID}) {
+		t.Fatalf("pops %+v", pops)
 	}
 }
