@@ -59,6 +59,9 @@ type AgentStatus struct {
 	// node carrying it.
 	CallID int64  `json:"call_id,omitempty"`
 	Node   string `json:"node,omitempty"`
+	// Skills are the operator's languages and hotline tiers, where the
+	// caller fills them in (the console and the API do).
+	Skills []string `json:"skills,omitempty"`
 }
 
 // AgentEvent moves an operator's state.

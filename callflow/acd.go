@@ -98,7 +98,9 @@ func (a *acd) offered(w *waiter, id int64) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.pending, id)
-	w.tried[id] = time.Now()
+	if w != nil { // nil: a call offered outside the line (elder first)
+		w.tried[id] = time.Now()
+	}
 }
 
 // hold keeps a caller's place but offers them nobody (while they answer a

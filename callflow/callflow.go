@@ -23,7 +23,6 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 	"github.com/anxin-care/anxin/media"
 	"github.com/anxin-care/anxin/phone"
 	"github.com/anxin-care/anxin/prompts"
+	"github.com/anxin-care/anxin/recordings"
 	"github.com/anxin-care/anxin/rtp"
 	"github.com/anxin-care/anxin/sipua"
 	"github.com/anxin-care/anxin/store"
@@ -44,8 +44,8 @@ type Config struct {
 	Engine *rtp.Engine
 	// LocalIP is the address put in SDP answers (where peers send media).
 	LocalIP netip.Addr
-	// RecordDir is where recordings go (DATA/recordings).
-	RecordDir string
+	// Recordings keeps the recordings (nil: calls are not recorded).
+	Recordings *recordings.Store
 	// Node names this anxin process in call records and agent states.
 	Node string
 	// Pop shows a call on an operator's consoles (web.Server.PopCall).
@@ -198,38 +198,33 @@ func (k *call) run(ctx context.Context, log *slog.Logger) (int, string, string) 
 	return 200, "", k.end(ctx)
 }
 
-// recordLeg starts the stereo recording of a leg under RecordDir/YYYY/MM/DD
-// and returns what finishes it (nil when it could not start: the call goes
-// on, unrecorded, and the log says why).
+// recordLeg starts the stereo recording of a leg (see recordings.Store:
+// DATA/recordings/YYYY/MM/DD) and returns what finishes it; nil when it
+// could not start — the disk is below its minimum free space, say: the
+// call goes on, unrecorded, the log says why and the store raises the
+// alarm. A write failing in the middle of the call (the disk filled)
+// stops the recording, not the call, and raises the alarm at once.
 func (f *Flows) recordLeg(ctx context.Context, leg *rtp.Leg, rec *anxin.Call, log *slog.Logger) func() {
-	dir := f.cfg.RecordDir
-	if dir == "" {
+	rs := f.cfg.Recordings
+	if rs == nil {
 		return nil
 	}
-	name := filepath.Join(rec.StartedAt.UTC().Format("2006/01/02"), fmt.Sprintf("call-%d.wav", rec.ID))
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		log.Error("recording", "err", err)
-		return nil
-	}
-	file, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o640)
+	name, file, err := rs.Create(rec.StartedAt, rec.ID)
 	if err != nil {
 		log.Error("recording", "err", err)
 		return nil
 	}
-	if err := leg.Record(file); err != nil {
+	if err := leg.RecordNotify(file, rs.WriteFailed); err != nil {
 		file.Close()
-		os.Remove(path)
-		log.Error("recording", "err", err)
+		os.Remove(file.Name())
+		rs.WriteFailed(err)
 		return nil
 	}
-	if err := f.cfg.DB.SetCallRecording(ctx, rec.ID, filepath.ToSlash(name)); err != nil {
+	if err := f.cfg.DB.SetCallRecording(ctx, rec.ID, name); err != nil {
 		log.Error("recording", "err", err)
 	}
 	return func() {
-		if err := leg.StopRecording(); err != nil {
-			log.Error("recording", "err", err)
-		}
+		leg.StopRecording() // a write error went to rs.WriteFailed already
 		file.Close()
 	}
 }

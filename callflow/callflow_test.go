@@ -18,6 +18,7 @@ import (
 	"github.com/anxin-care/anxin/callflow"
 	"github.com/anxin-care/anxin/demo"
 	"github.com/anxin-care/anxin/password"
+	"github.com/anxin-care/anxin/recordings"
 	"github.com/anxin-care/anxin/rtp"
 	"github.com/anxin-care/anxin/sipua"
 	"github.com/anxin-care/anxin/sipua/sipptest"
@@ -82,7 +83,13 @@ func newWorld(t *testing.T, o options) *world {
 	}
 	t.Cleanup(func() { engine.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w.flows, err = callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), RecordDir: w.records,
+	// No minimum free space: a nearly full CI disk must not refuse
+	// recordings.
+	rs, err := recordings.New(recordings.Config{Dir: w.records, DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.flows, err = callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), Recordings: rs,
 		Node: "test", QueueWait: o.queueWait, RingTime: o.ringTime, Log: quiet,
 		Pop: func(_ context.Context, account, call int64, _, _ string) {
 			w.mu.Lock()

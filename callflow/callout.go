@@ -2,8 +2,6 @@ package callflow
 
 import (
 	"context"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -14,8 +12,9 @@ import (
 )
 
 // CallOut is click-to-call, agent first: Anxin rings the operator's own
-// registered phone, and when she answers, calls number through the first
-// enabled trunk with its callback number as caller ID, and bridges the two
+// registered phone, and when she answers, calls number through the trunks
+// in their order (skipping those down or full, the next when one fails)
+// with the trunk's callback number as caller ID, and bridges the two
 // when the elder answers. The number must pass the toll-fraud guard, except
 // a callback (callbackOf, a caller nobody took) to the national number
 // that rang us. It returns the elder's leg's call record once the call is
@@ -70,25 +69,29 @@ func (f *Flows) CallOut(ctx context.Context, sc anxin.Scope, number string, elde
 	return elderLeg.ID, nil
 }
 
-// trunkFor picks the first enabled trunk with a host and the URI to call
-// number at.
+// trunkFor picks the trunk a call out to number starts on — the first by
+// priority that is enabled, has a host, is not down on this node and has a
+// channel free (see trunks.go) — and the URI to call number at. The call's
+// dial moves on to the next trunk if this one fails it.
 func (f *Flows) trunkFor(ctx context.Context, number string) (*anxin.Trunk, sip.Uri, error) {
-	trunks, err := f.cfg.DB.Trunks(ctx)
+	trunks, err := f.outTrunks(ctx)
 	if err != nil {
 		return nil, sip.Uri{}, err
 	}
 	for _, t := range trunks {
-		if !t.Enabled || t.Host == "" {
-			continue
+		if f.trunkFree(ctx, t, 0) {
+			return t, trunkTarget(t, number), nil
 		}
-		host, port := t.Host, 5060
-		if h, p, err := net.SplitHostPort(t.Host); err == nil {
-			host = h
-			port, _ = strconv.Atoi(p)
-		}
-		return t, sip.Uri{User: number, Host: host, Port: port}, nil
 	}
-	return nil, sip.Uri{}, anxin.ErrorKey(anxin.EUNAVAILABLE, "err.no_trunk", "No trunk is configured for calls out.")
+	all, err := f.cfg.DB.Trunks(ctx)
+	if err != nil {
+		return nil, sip.Uri{}, err
+	}
+	configured := false
+	for _, t := range all {
+		configured = configured || (t.Enabled && t.Host != "")
+	}
+	return nil, sip.Uri{}, errNoTrunk(configured)
 }
 
 // callOut rings the operator, then the elder, and bridges them.

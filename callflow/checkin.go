@@ -11,8 +11,9 @@ import (
 var checkInKeys = map[rune]string{'1': anxin.CheckInWell, '2': anxin.CheckInSupplies, '3': anxin.CheckInHelp}
 
 // CheckIn is the agentless check-in call: Anxin rings the elder through the
-// first enabled trunk with its callback number (until the network gives
-// up), and when she answers plays the check-in prompt — 1 all well, 2 need
+// trunks in their order (the next when one fails) with the trunk's callback
+// number (until the network gives up), and when she answers plays the
+// check-in prompt — 1 all well, 2 need
 // supplies, 3 need help — and records her key on the call; 3 is offered to
 // the ready operators of the area as a queued call would be. The call is
 // recorded. It returns the call record once the call is under way.

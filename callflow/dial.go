@@ -35,8 +35,19 @@ func (e *legError) Error() string {
 // dial places a call to `to` as `from` on a new media leg, records its
 // ringing on rec, and returns the leg (the caller closes it) with its
 // stream set to the far end's answer; a *legError when the call did not
-// come up (the leg is then closed, and an unusable answer hung up).
+// come up (the leg is then closed, and an unusable answer hung up). An
+// outbound caller leg whose record names a trunk goes out through the
+// trunks (dialTrunks): to.User is the number, the trunk's callback number
+// the caller ID, and a trunk that fails the call hands it to the next.
 func (f *Flows) dial(ctx context.Context, phones Phones, to sip.Uri, from string, rec *anxin.Call) (*rtp.Leg, *sipua.OutgoingCall, error) {
+	if rec.Direction == anxin.CallOutbound && rec.Leg == anxin.LegCaller && rec.Trunk != "" {
+		return f.dialTrunks(ctx, phones, to.User, rec)
+	}
+	return f.dialOnce(ctx, phones, to, from, rec, sipua.DialOptions{})
+}
+
+// dialOnce is dial to one address, with a trunk's options o.
+func (f *Flows) dialOnce(ctx context.Context, phones Phones, to sip.Uri, from string, rec *anxin.Call, o sipua.DialOptions) (*rtp.Leg, *sipua.OutgoingCall, error) {
 	db := f.cfg.DB
 	leg, err := f.cfg.Engine.NewLeg()
 	if err != nil {
@@ -47,7 +58,13 @@ func (f *Flows) dial(ctx context.Context, phones Phones, to sip.Uri, from string
 		leg.Close()
 		return nil, nil, &legError{code: 500, cause: anxin.CauseFailed}
 	}
-	call, err := phones.Dial(ctx, to, from, offer, func() { db.CallRinging(ctx, rec.ID, time.Now()) })
+	ringing := func() { db.CallRinging(ctx, rec.ID, time.Now()) }
+	var call *sipua.OutgoingCall
+	if td, ok := phones.(trunkDialer); ok {
+		call, err = td.DialWith(ctx, to, from, offer, ringing, o)
+	} else {
+		call, err = phones.Dial(ctx, to, from, offer, ringing)
+	}
 	if err != nil {
 		leg.Close()
 		return nil, nil, &legError{code: dialCode(err), dial: err}

@@ -123,3 +123,52 @@ func TestIVRCallbackKeepsPlace(t *testing.T) {
 		t.Fatalf("pops %+v", pops)
 	}
 }
+
+// TestElderFirst: Anxin rings the elder first (SIPp as the carrier); when
+// she answers, the reserved operator1's phone rings and answers, and the
+// two talk until the elder hangs up. Then, with nobody ready, an answered
+// elder hears at once that the hotline will ring again, and Anxin hangs up.
+func TestElderFirst(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, options{minPort: 32000, ringTime: 5 * time.Second, phones: true})
+	op, login := w.operator(t, "operator1")
+	sc := anxin.ScopeOf(op)
+	phone := w.phone(t, login)
+	elderPhone := sipptest.Serve(t, w.carrier, "testdata/uas_answer_talk6.xml")
+	time.Sleep(300 * time.Millisecond)
+	id, err := w.flows.CallElderFirst(ctx, sc, "13812345678", w.elder.ID, op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := elderPhone(); err != nil {
+		t.Fatalf("elder's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	if out, err := phone(); err != nil {
+		t.Fatalf("operator's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	c := w.ended(t, sc, id)
+	if c.Cause != anxin.CauseAnswered || c.AgentID != op.ID || c.HangupBy != anxin.HangupCaller || c.Direction != anxin.CallOutbound ||
+		c.Queue != "elder_first" || c.Recording == "" {
+		t.Fatalf("elder's leg %+v", c)
+	}
+	if s, _ := w.db.AgentStatusOf(ctx, op.ID); s.State != anxin.AgentWrapUp {
+		t.Fatalf("operator after the call: %s", s.State)
+	}
+
+	if _, err := w.db.MoveAgent(ctx, op.ID, anxin.AgentEvent{Event: anxin.EvBreak, Reason: "meal"}); err != nil {
+		t.Fatal(err)
+	}
+	elderPhone = sipptest.Serve(t, w.carrier, "testdata/uas_answer_wait_bye.xml")
+	time.Sleep(300 * time.Millisecond)
+	id, err = w.flows.CallElderFirst(ctx, sc, "13812345678", w.elder.ID, op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := elderPhone(); err != nil {
+		t.Fatalf("elder's phone: %v\n%s", err, sipptest.Tail(out, 2000))
+	}
+	c = w.ended(t, sc, id)
+	if c.Cause != anxin.CauseAnswered || c.AgentID != 0 || c.HangupBy != anxin.HangupSystem {
+		t.Fatalf("elder's leg with nobody free %+v", c)
+	}
+}

@@ -230,6 +230,21 @@ func TestLoadTelephony(t *testing.T) {
 			t.Errorf("hotline %s: %v", n, err)
 		}
 	}
+	dm, err := db.DIDMenus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	menus, _ := db.Menus(ctx)
+	byID := map[int64]*anxin.Menu{}
+	for _, m := range menus {
+		byID[m.ID] = m
+	}
+	if m := byID[dm[demo.CityHotline]]; m == nil || m.Prompt != "main_menu" || len(m.Options) != 3 {
+		t.Errorf("city hotline menu %+v", m)
+	}
+	if m := byID[dm[demo.DistrictHotline]]; m == nil || m.Prompt != "dialect_choice" || m.Options[1].Target != anxin.LangShanghainese {
+		t.Errorf("district hotline menu %+v", m)
+	}
 	phones := 0
 	for _, l := range logins {
 		if l.Extension == "" {

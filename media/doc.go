@@ -8,9 +8,12 @@
 //     reports each key press once whatever packets are lost or repeated
 //     (DTMFReceiver), the packets of a digit to send (DTMFSender), and the
 //     SIP INFO bodies of peers that send DTMF that way (ParseDTMFRelay);
-//   - WAV: voice prompts read from PCM, μ-law or A-law files (ReadPrompt) and
-//     call recordings written as stereo files, the elder on the left and the
-//     operator on the right, that survive a crash (Recorder);
+//   - WAV: voice prompts read from PCM, μ-law or A-law files (ReadPrompt),
+//     recordings as staff make them (any rate, stereo, 8- to 32-bit)
+//     converted to prompts through a telephone-band low-pass filter
+//     (ConvertPrompt), and call recordings written as stereo files, the
+//     elder on the left and the operator on the right, that survive a crash
+//     (Recorder);
 //   - SDP offer/answer for one audio stream (ParseOffer, Answer, NewOffer,
 //     ParseAnswer, Accept), on top of github.com/pion/sdp/v3.
 //

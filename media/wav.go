@@ -197,7 +197,10 @@ func readFmtChunk(r io.Reader, size uint32) (wavFormat, error) {
 		}
 		f.tag = le.Uint16(b[24:])
 	}
-	if f.channels == 0 || f.rate == 0 || f.bits == 0 || blockAlign != f.channels*((f.bits+7)/8) {
+	// Compressed formats (MP3, ADPCM...) have blocks of their own and may
+	// leave bits at 0: their tag is refused by the caller, by name.
+	linear := f.tag == wavPCM || f.tag == wavFloat || f.tag == wavALaw || f.tag == wavULaw
+	if f.channels == 0 || f.rate == 0 || linear && (f.bits == 0 || blockAlign != f.channels*((f.bits+7)/8)) {
 		return f, fmt.Errorf("%w: inconsistent fmt chunk (%d channels, %d Hz, %d bits, block %d)",
 			ErrInvalidWAV, f.channels, f.rate, f.bits, blockAlign)
 	}

@@ -1,6 +1,7 @@
 package rtp
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -34,9 +35,28 @@ const (
 // Stats) those that would make it wait. Close or StopRecording finishes the
 // file; neither closes w.
 //
+// A write that fails (the disk is full) ends the recording, never the call:
+// the frames after it are dropped, and if w can be truncated (an *os.File)
+// the file is cut back to the audio its header last counted, so what was
+// recorded before stays a valid WAV file. StopRecording and Close return
+// the error; RecordNotify also tells it at once.
+//
 // It returns ErrRecording if the leg is already recording, ErrClosed after
 // Close, and the error of writing the WAV header.
 func (l *Leg) Record(w io.WriteSeeker) error {
+	return l.RecordNotify(w, nil)
+}
+
+// RecordNotify is Record that also calls failed, once and from the
+// recording's own goroutine, with the first error of writing the file, as
+// soon as it happens (a call may go on for an hour after its disk filled).
+// failed must not block for long nor call the leg's recording methods.
+// StopRecording and Close return the same error again: a caller that
+// reports it from failed need not report it there. A recording that
+// reaches media.MaxRecordingDuration stops without calling failed (the
+// disk is fine); StopRecording returns media.ErrRecordingFull. A nil
+// failed is Record.
+func (l *Leg) RecordNotify(w io.WriteSeeker, failed func(error)) error {
 	l.mu.Lock()
 	busy, closed := l.tx.rec != nil, l.tx.closed
 	l.mu.Unlock()
@@ -46,7 +66,8 @@ func (l *Leg) Record(w io.WriteSeeker) error {
 	case busy:
 		return ErrRecording
 	}
-	rec, err := media.NewRecorder(w) // writes the header: not under the lock
+	tw := &trackedWriter{w: w}
+	rec, err := media.NewRecorder(tw) // writes the header: not under the lock
 	if err != nil {
 		return fmt.Errorf("rtp: record: %w", err)
 	}
@@ -58,7 +79,7 @@ func (l *Leg) Record(w io.WriteSeeker) error {
 	case l.tx.rec != nil:
 		return ErrRecording
 	}
-	l.tx.rec = startRecording(rec)
+	l.tx.rec = startRecording(rec, tw, failed)
 	l.rx.Lock()
 	l.rxs.tap = true
 	l.rxs.ring.reset()
@@ -103,7 +124,7 @@ type recording struct {
 	err     error // the writer's first error, read after done
 }
 
-func startRecording(rec *media.Recorder) *recording {
+func startRecording(rec *media.Recorder, tw *trackedWriter, failed func(error)) *recording {
 	r := &recording{
 		cur:  new(chunk),
 		free: make(chan *chunk, chunks),
@@ -113,7 +134,7 @@ func startRecording(rec *media.Recorder) *recording {
 	for range chunks - 1 {
 		r.free <- new(chunk)
 	}
-	go r.writeAll(rec)
+	go r.writeAll(rec, tw, failed)
 	return r
 }
 
@@ -144,18 +165,29 @@ func (r *recording) write(left, right []int16) {
 }
 
 // writeAll writes the chunks handed to it until full is closed, then
-// finishes the file.
-func (r *recording) writeAll(rec *media.Recorder) {
+// finishes the file. After the first error it drops what it is handed, so
+// the pacing loop goes on as before, and cuts the file back to its last
+// complete state.
+func (r *recording) writeAll(rec *media.Recorder, tw *trackedWriter, failed func(error)) {
 	defer close(r.done)
 	for c := range r.full {
 		if r.err == nil {
 			r.err = rec.Write(c.left[:c.n], c.right[:c.n])
+			if r.err != nil && failed != nil && !errors.Is(r.err, media.ErrRecordingFull) {
+				failed(fmt.Errorf("rtp: recording: %w", r.err))
+			}
 		}
 		c.n = 0
 		r.free <- c // never blocks: free holds every chunk there is
 	}
 	if err := rec.Close(); r.err == nil {
 		r.err = err
+		if err != nil && failed != nil {
+			failed(fmt.Errorf("rtp: recording: %w", err))
+		}
+	}
+	if r.err != nil {
+		tw.truncate()
 	}
 }
 
@@ -173,4 +205,51 @@ func (r *recording) finish() error {
 		return fmt.Errorf("rtp: recording: %w", r.err)
 	}
 	return nil
+}
+
+// wavHeaderSize is the size of the header a media.Recorder writes: the
+// canonical 44 bytes, the data chunk's size in its last four.
+const wavHeaderSize = 44
+
+// A trackedWriter passes a recording's writes to the file and remembers
+// how long the file is when its WAV header is right: the header's offset,
+// the header, and the audio it counts. Writes after a write error may have
+// put part of a second on the disk that no header counts.
+type trackedWriter struct {
+	w      io.WriteSeeker
+	off    int64 // offset in w
+	header int64 // offset of the header: where the first write went
+	valid  int64 // length of w that the last header written counts; 0 if none
+	init   bool  // the first write happened
+}
+
+func (t *trackedWriter) Write(p []byte) (int, error) {
+	if !t.init {
+		t.init, t.header = true, t.off
+	}
+	n, err := t.w.Write(p)
+	if err == nil && t.off == t.header && len(p) == wavHeaderSize && string(p[36:40]) == "data" {
+		t.valid = t.header + wavHeaderSize + int64(binary.LittleEndian.Uint32(p[40:]))
+	}
+	t.off += int64(n)
+	return n, err
+}
+
+func (t *trackedWriter) Seek(offset int64, whence int) (int64, error) {
+	off, err := t.w.Seek(offset, whence)
+	if err == nil {
+		t.off = off
+	}
+	return off, err
+}
+
+// truncate cuts w back to the length its last header counts, when w can be
+// truncated (an *os.File) and a header was written. It is best effort: a
+// file it cannot cut still plays what its header counts.
+func (t *trackedWriter) truncate() {
+	tr, ok := t.w.(interface{ Truncate(int64) error })
+	if !ok || t.valid == 0 {
+		return
+	}
+	_ = tr.Truncate(t.valid)
 }

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -56,6 +57,10 @@ type Agent struct {
 	dialogsOnce sync.Once
 	calls       sync.Map // dialog ID → *IncomingCall, for INFO
 
+	tls atomic.Pointer[tlsDialogs] // calls over TLS; set by ServeTLS
+
+	peers atomic.Pointer[[]netip.Prefix] // Config.Peers, then SetPeers
+
 	mu        sync.Mutex
 	listeners []func() error
 }
@@ -90,6 +95,7 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("sipua: %w", err)
 	}
 	a := &Agent{cfg: cfg, ua: ua, srv: srv, client: client, log: log}
+	a.peers.Store(&cfg.Peers)
 	srv.OnInvite(a.onInvite)
 	srv.OnAck(a.onAck)
 	srv.OnBye(a.onBye)
@@ -176,6 +182,10 @@ func (a *Agent) Close() error {
 	return a.ua.Close()
 }
 
+// SetPeers replaces the addresses allowed to send INVITEs (Config.Peers)
+// while the agent runs: trunk changes apply without a restart.
+func (a *Agent) SetPeers(peers []netip.Prefix) { a.peers.Store(&peers) }
+
 // allowed reports whether a request's source is a configured peer.
 func (a *Agent) allowed(req *sip.Request) bool {
 	ap, err := netip.ParseAddrPort(req.Source())
@@ -183,7 +193,7 @@ func (a *Agent) allowed(req *sip.Request) bool {
 		return false
 	}
 	ip := ap.Addr().Unmap()
-	for _, p := range a.cfg.Peers {
+	for _, p := range *a.peers.Load() {
 		if p.Contains(ip) {
 			return true
 		}
@@ -192,15 +202,20 @@ func (a *Agent) allowed(req *sip.Request) bool {
 }
 
 func (a *Agent) onAck(req *sip.Request, tx sip.ServerTransaction) {
-	if err := a.dialogs.ReadAck(req, tx); err != nil {
+	if err := a.serverDialogs(req).ReadAck(req, tx); err != nil {
 		a.log.Debug("sip: ACK outside a dialog", "err", err, "source", req.Source())
 	}
 }
 
 func (a *Agent) onBye(req *sip.Request, tx sip.ServerTransaction) {
-	err := a.dialogs.ReadBye(req, tx)
+	if id, err := sip.DialogIDFromRequestUAS(req); err == nil {
+		if v, ok := a.calls.Load(id); ok {
+			v.(*IncomingCall).byeRead.Store(true) // before the dialog ends (see Answer)
+		}
+	}
+	err := a.serverDialogs(req).ReadBye(req, tx)
 	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
-		err = a.clientDialogs.ReadBye(req, tx) // the far end of a call Anxin placed
+		err = a.clientDialogsOf(req).ReadBye(req, tx) // the far end of a call Anxin placed
 	}
 	if err != nil {
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))

@@ -33,6 +33,12 @@ type outcome struct {
 // hang up; it returns the port and the handler's outcomes.
 func startAgent(t *testing.T, peers []netip.Prefix, answer bool) (int, <-chan outcome) {
 	t.Helper()
+	return startAgentOn(t, "udp", peers, answer)
+}
+
+// startAgentOn is startAgent on a transport: "udp" or "tcp".
+func startAgentOn(t *testing.T, transport string, peers []netip.Prefix, answer bool) (int, <-chan outcome) {
+	t.Helper()
 	out := make(chan outcome, 4)
 	a, err := sipua.New(sipua.Config{Host: "127.0.0.1", Peers: peers, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OnCall: func(c *sipua.IncomingCall) {
@@ -69,13 +75,21 @@ func startAgent(t *testing.T, peers []netip.Prefix, answer bool) (int, <-chan ou
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); a.Close() })
+	if transport == "tcp" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go a.ServeTCP(ctx, ln)
+		return ln.Addr().(*net.TCPAddr).Port, out
+	}
 	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	go a.ServeUDP(ctx, conn)
-	t.Cleanup(func() { cancel(); a.Close() })
 	return conn.LocalAddr().(*net.UDPAddr).Port, out
 }
 
@@ -108,6 +122,20 @@ func TestAnsweredCall(t *testing.T) {
 	o := <-out
 	if o.err != nil || !o.answered || !o.byPeer || o.to != "966666" || o.from != "sipp" {
 		t.Fatalf("call %+v", o)
+	}
+}
+
+// TestByeBeforeAck: a caller hangs up the moment the call is answered
+// and the BYE overtakes the ACK (UDP may reorder them; over TCP sipgo reads
+// both at once): the call was answered and then hung up by the caller,
+// never "cancelled".
+func TestByeBeforeAck(t *testing.T) {
+	port, out := startAgent(t, loopback, true)
+	for i := 0; i < 3; i++ {
+		runSIPp(t, port, "uac_ack_bye.xml")
+		if o := <-out; o.err != nil || !o.answered || !o.byPeer {
+			t.Fatalf("call %d: %+v", i, o)
+		}
 	}
 }
 

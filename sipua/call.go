@@ -34,6 +34,7 @@ type IncomingCall struct {
 	answered atomic.Bool
 	final    atomic.Bool
 	byeSent  atomic.Bool
+	byeRead  atomic.Bool // the far end's BYE was read
 }
 
 // Ringing sends 180 Ringing.
@@ -52,8 +53,18 @@ func (c *IncomingCall) Answer(sdp []byte) error {
 	if !c.final.CompareAndSwap(false, true) {
 		return errors.New("sipua: the call already has a final response")
 	}
+	// A BYE may overtake the ACK (over TCP sipgo reads them at once): the
+	// dialog then goes from established (the 200 sent) straight to ended.
+	// The caller had the 200 — a BYE proves it — so the call was answered
+	// and hung up at once, not cancelled.
+	var sent200 atomic.Bool
+	c.dlg.OnState(func(s sip.DialogState) {
+		if s == sip.DialogStateEstablished {
+			sent200.Store(true)
+		}
+	})
 	err := c.dlg.RespondSDP(sdp)
-	if err == nil && c.dlg.LoadState() == sip.DialogStateConfirmed {
+	if state := c.dlg.LoadState(); err == nil && state == sip.DialogStateConfirmed || sent200.Load() && state == sip.DialogStateEnded && c.byeRead.Load() {
 		c.answered.Store(true)
 		return nil
 	}
@@ -135,7 +146,7 @@ func (a *Agent) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		reply(sip.StatusNotAcceptableHere, "Not Acceptable Here")
 		return
 	}
-	dlg, err := a.dialogs.ReadInvite(req, tx)
+	dlg, err := a.serverDialogs(req).ReadInvite(req, tx)
 	if err != nil {
 		reply(sip.StatusBadRequest, "Bad Request")
 		return

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -206,29 +207,46 @@ func (db *DB) SetCallAgent(ctx context.Context, id, agentID int64) error {
 	return db.updateCall(ctx, id, "UPDATE calls SET agent_id = $1 WHERE id = $2", nullID(agentID), id)
 }
 
-// ToCallBack lists the inbound callers in scope nobody took — they waited
-// in a queue and no operator answered — and nobody has called back yet,
-// oldest first (they have waited longest). Ended legs only.
+// ToCallBack lists the callers in scope nobody took — inbound callers who
+// waited in a queue, and elders who asked for help on a check-in call, whom
+// no operator answered — and nobody has called back yet, oldest first (they
+// have waited longest). Ended legs only.
 func (db *DB) ToCallBack(ctx context.Context, sc anxin.Scope, limit int) ([]*anxin.Call, error) {
-	var w where
-	w.scopeCalls(sc)
-	w.add("c.leg = 'caller' AND c.direction = 'inbound' AND c.queue <> '' AND c.agent_id IS NULL AND c.called_back_at IS NULL")
-	w.add("c.ended_at IS NOT NULL")
 	_, limit = pageBounds(0, limit)
-	rows, err := db.r.QueryContext(ctx, "SELECT "+callCols+callFrom+w.sql()+" ORDER BY c.started_at, c.id LIMIT "+w.arg(limit), w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("to call back: %w", err)
-	}
-	defer rows.Close()
+	// Two queries, each on its own partial index, merged by time.
 	var out []*anxin.Call
-	for rows.Next() {
-		c, err := scanCall(rows)
+	for _, which := range []string{"c.direction = 'inbound' AND c.queue <> ''", "c.direction = 'outbound' AND c.queue = 'checkin_help'"} {
+		var w where
+		w.scopeCalls(sc)
+		w.add("c.leg = 'caller' AND " + which + " AND c.agent_id IS NULL AND c.called_back_at IS NULL")
+		w.add("c.ended_at IS NOT NULL")
+		rows, err := db.r.QueryContext(ctx, "SELECT "+callCols+callFrom+w.sql()+" ORDER BY c.started_at, c.id LIMIT "+w.arg(limit), w.args...)
 		if err != nil {
+			return nil, fmt.Errorf("to call back: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCall(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
 	}
-	return out, rows.Err()
+	slices.SortStableFunc(out, func(a, b *anxin.Call) int {
+		if c := a.StartedAt.Compare(b.StartedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // MarkCalledBack takes a caller off the list: account called back with
@@ -252,4 +270,69 @@ func (db *DB) MarkCalledBack(ctx context.Context, sc anxin.Scope, id, callID int
 // SetCheckIn records what the elder answered a check-in call.
 func (db *DB) SetCheckIn(ctx context.Context, id int64, answer string) error {
 	return db.updateCall(ctx, id, "UPDATE calls SET checkin = $1 WHERE id = $2", answer, id)
+}
+
+// CallRecording names a call's recording: the file under the recordings
+// directory (YYYY/MM/DD/call-ID.wav, as SetCallRecording stored it).
+type CallRecording struct {
+	CallID int64
+	Name   string
+}
+
+// ExpiredRecordings returns up to limit recordings of calls started before
+// the given time that are still kept, the oldest first.
+func (db *DB) ExpiredRecordings(ctx context.Context, before time.Time, limit int) ([]CallRecording, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, recording FROM calls WHERE recording <> '' AND started_at < $1
+		ORDER BY started_at, id LIMIT $2`, before.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("expired recordings: %w", err)
+	}
+	defer rows.Close()
+	var out []CallRecording
+	for rows.Next() {
+		var r CallRecording
+		if err := rows.Scan(&r.CallID, &r.Name); err != nil {
+			return nil, fmt.Errorf("expired recordings: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PurgeRecordings marks recordings deleted at the given time: each call
+// record stays, its recording becomes "" and recording_purged_at says
+// when. A call whose recording is no longer the name given (purged
+// already, by another node) is left as it is. It returns how many records
+// it marked.
+func (db *DB) PurgeRecordings(ctx context.Context, recs []CallRecording, at time.Time) (int, error) {
+	marked := 0
+	err := db.Transact(ctx, func(tx *Tx) error {
+		marked = 0
+		for _, r := range recs {
+			res, err := tx.ExecContext(ctx, "UPDATE calls SET recording = '', recording_purged_at = $1 WHERE id = $2 AND recording = $3",
+				at.UTC(), r.CallID, r.Name)
+			if err != nil {
+				return fmt.Errorf("purge recording of call %d: %w", r.CallID, err)
+			}
+			if n, err := res.RowsAffected(); err == nil {
+				marked += int(n)
+			}
+		}
+		return nil
+	})
+	return marked, err
+}
+
+// RecordingPurgedAt returns when the recording of call id was deleted
+// after its retention period (zero if it was not), or ENOTFOUND.
+func (db *DB) RecordingPurgedAt(ctx context.Context, id int64) (time.Time, error) {
+	var at sql.NullTime
+	err := db.r.QueryRowContext(ctx, "SELECT recording_purged_at FROM calls WHERE id = $1", id).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, anxin.ErrorKey(anxin.ENOTFOUND, "err.call_not_found", "Call %d not found.", id)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("recording purged: %w", err)
+	}
+	return timeOf(at), nil
 }

@@ -81,6 +81,34 @@ func (db *DB) Trunks(ctx context.Context) ([]*anxin.Trunk, error) {
 	return out, rows.Err()
 }
 
+// Trunk returns one trunk with its password (for the telephony layer and
+// edits; the API leaves it out), or ENOTFOUND.
+func (db *DB) Trunk(ctx context.Context, id int64) (*anxin.Trunk, error) {
+	trunks, err := db.Trunks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range trunks {
+		if t.ID == id {
+			return t, nil
+		}
+	}
+	return nil, anxin.ErrorKey(anxin.ENOTFOUND, "err.trunk_not_found", "Trunk %d not found.", id)
+}
+
+// DID returns the inbound number exactly as configured, or ENOTFOUND.
+func (db *DB) DID(ctx context.Context, number string) (*anxin.DID, error) {
+	d := &anxin.DID{}
+	err := db.r.QueryRowContext(ctx, "SELECT number, flow, region_code, name FROM dids WHERE number = $1", number).
+		Scan(&d.Number, &d.Flow, &d.RegionCode, &d.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, anxin.ErrorKey(anxin.ENOTFOUND, "err.did_not_found", "No hotline number %s.", number)
+	} else if err != nil {
+		return nil, fmt.Errorf("hotline number %s: %w", number, err)
+	}
+	return d, nil
+}
+
 // SaveDID creates or replaces an inbound number's route (platform
 // administrators).
 func (db *DB) SaveDID(ctx context.Context, sc anxin.Scope, d *anxin.DID) error {

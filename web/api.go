@@ -32,6 +32,7 @@ func (s *Server) routesAPI() {
 	s.apiOrders()
 	s.apiCatalogue()
 	s.apiCalls()
+	s.apiAlarms()
 	// Unknown API paths answer JSON, after authentication like the rest.
 	s.handle("/api/", func(w http.ResponseWriter, r *http.Request) error {
 		if accountFrom(r.Context()) == nil {
@@ -55,11 +56,14 @@ func (s *Server) routesPages() {
 	s.routesCalendar()
 	s.routesSLA()
 	s.routesAgents()
+	s.routesIVR()
+	s.routesTrunks()
 	s.routesCalls()
 	s.routesCallbacks()
 	s.routesCatalogue()
 	s.routesProviders()
 	s.routesMe()
+	s.routesAlarms()
 }
 
 type meResponse struct {

@@ -24,6 +24,8 @@ var auditActions = []string{
 	anxin.AuditReveal, anxin.AuditExport, anxin.AuditPlayback, anxin.AuditRegionsImport, auditEldersImport,
 	anxin.AuditVocabCreate, anxin.AuditVocabUpdate, anxin.AuditVocabDelete, anxin.AuditCalendarUpdate, anxin.AuditCategoryUpdate, anxin.AuditSLAUpdate, anxin.AuditSLAReset, anxin.AuditDialAllow, anxin.AuditDialDisallow,
 	anxin.AuditItemCreate, anxin.AuditItemUpdate, anxin.AuditItemPrice, anxin.AuditItemApprove, anxin.AuditItemReject, anxin.AuditItemRetire,
+	auditMenuCreate, auditMenuUpdate, auditMenuDelete, auditQueueUpdate, auditPromptUpload, auditPromptDelete, auditSkillsUpdate,
+	anxin.AuditTrunkCreate, anxin.AuditTrunkUpdate, anxin.AuditDIDSave,
 	anxin.AuditProviderApply, anxin.AuditProviderReview, anxin.AuditDocumentUpload, anxin.AuditDocumentDownload, anxin.AuditDocumentDelete,
 }
 

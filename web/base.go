@@ -35,6 +35,7 @@ func (s *Server) routesBase() {
 			"anxin_db_open_connections":   float64(st.OpenConnections),
 			"anxin_db_in_use_connections": float64(st.InUse),
 			"anxin_db_wait_count_total":   float64(st.WaitCount),
+			"anxin_alarms_active":         s.activeAlarms(r.Context()),
 		})
 		return nil
 	})
@@ -75,6 +76,9 @@ type homePage struct {
 	// read (at most 100: more), SeenAt is when that was.
 	Unread int
 	SeenAt time.Time
+	// Alarms are the system's active alarms (web/alarms.go), for those
+	// who may see them.
+	Alarms []alarmView
 }
 
 // IsNew reports whether a notification came after the viewer last marked
@@ -108,6 +112,7 @@ func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	p.Alarms = s.homeAlarms(r, p.Page)
 	s.render(w, r, http.StatusOK, "home", p)
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 type Dialer interface {
 	CallOut(ctx context.Context, sc anxin.Scope, number string, elderID, callbackOf int64) (int64, error)
 	CheckIn(ctx context.Context, sc anxin.Scope, number string, elderID int64) (int64, error)
+	CallElderFirst(ctx context.Context, sc anxin.Scope, number string, elderID, agentID int64) (int64, error)
 }
 
 // SetDialer gives the console the telephony that places calls; without it
@@ -72,6 +73,19 @@ func (s *Server) callOut(r *http.Request, number string, elderID, callbackOf int
 	return (*d).CallOut(r.Context(), sc, number, elderID, callbackOf)
 }
 
+// callElderFirst places an elder-first call for hotline staff.
+func (s *Server) callElderFirst(r *http.Request, number string, elderID, agentID int64) (int64, error) {
+	sc := scopeOf(r)
+	if sc.AssignedOnly || !(sc.Has(anxin.RoleOperator) || sc.Has(anxin.RoleSupervisor)) {
+		return 0, anxin.ErrorKey(anxin.EFORBIDDEN, "err.checkin_staff_only", "Check-in calls are placed by hotline operators and supervisors.")
+	}
+	d := s.dialer.Load()
+	if d == nil {
+		return 0, anxin.ErrorKey(anxin.EUNAVAILABLE, "err.telephony_off", "Telephony is not running on this server.")
+	}
+	return (*d).CallElderFirst(r.Context(), sc, number, elderID, agentID)
+}
+
 // callback calls back the caller of call id.
 func (s *Server) callback(r *http.Request) (int64, error) {
 	id, err := pathID(r, "id")
@@ -82,10 +96,14 @@ func (s *Server) callback(r *http.Request) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if c.Direction != anxin.CallInbound || c.Leg != anxin.LegCaller {
-		return 0, anxin.Errorf(anxin.EINVALID, "only an inbound caller is called back")
+	switch {
+	case c.Leg != anxin.LegCaller:
+	case c.Direction == anxin.CallInbound:
+		return s.callOut(r, c.FromNumber, c.ElderID, c.ID)
+	case c.Queue == "checkin_help": // an elder who asked for help on a check-in
+		return s.callOut(r, c.ToNumber, c.ElderID, c.ID)
 	}
-	return s.callOut(r, c.FromNumber, c.ElderID, c.ID)
+	return 0, anxin.Errorf(anxin.EINVALID, "only a caller nobody took is called back")
 }
 
 type callbacksPage struct {
@@ -108,8 +126,9 @@ func (s *Server) renderCallbacks(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	p := &callbacksPage{Page: s.newPage(r, "callbacks.title")}
+	label := s.queueLabels(r.Context(), p.Lang)
 	for _, c := range calls {
-		p.Calls = append(p.Calls, callRow{Call: shownCall(c, false)})
+		p.Calls = append(p.Calls, callRow{Call: shownCall(c, false), QueueLabel: label(c.Queue)})
 	}
 	if refused != nil {
 		p.Error = s.msgs.userMessage(p.Lang, refused)
@@ -138,16 +157,30 @@ func (s *Server) apiCallback(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// apiCallOut answers POST /api/v1/calls {"number", "elder_id"}: click-to-call.
+// apiCallOut answers POST /api/v1/calls {"number", "elder_id", "mode",
+// "agent_id"}: click-to-call (mode "agent_first", the default: the
+// operator's phone first), or "elder_first" (hotline staff: the elder
+// first, then the reserved operator agent_id or whoever is free).
 func (s *Server) apiCallOut(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Number  string `json:"number"`
 		ElderID int64  `json:"elder_id"`
+		Mode    string `json:"mode"`
+		AgentID int64  `json:"agent_id"`
 	}
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	id, err := s.callOut(r, req.Number, req.ElderID, 0)
+	var id int64
+	var err error
+	switch req.Mode {
+	case "", "agent_first":
+		id, err = s.callOut(r, req.Number, req.ElderID, 0)
+	case "elder_first":
+		id, err = s.callElderFirst(r, req.Number, req.ElderID, req.AgentID)
+	default:
+		return anxin.ErrorKey(anxin.EINVALID, "err.call_mode", "mode is agent_first or elder_first, not %q.", req.Mode)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,7 +25,29 @@ func (s *Server) routesCalls() {
 
 type callRow struct {
 	*anxin.Call
-	Duration time.Duration
+	Duration   time.Duration
+	QueueLabel string
+}
+
+// queueLabels returns what names a queue in lang: the console's words for
+// the built-in queues, else the label an administrator gave it, else its
+// name.
+func (s *Server) queueLabels(ctx context.Context, lang string) func(name string) string {
+	labels := map[string]string{}
+	if qs, err := s.db.Queues(ctx); err == nil {
+		for _, q := range qs {
+			labels[q.Name] = q.Label
+		}
+	}
+	return func(name string) string {
+		if m, ok := s.msgs.lookup(lang, "calls.queue."+name); ok {
+			return m
+		}
+		if l := labels[name]; l != "" {
+			return l
+		}
+		return name
+	}
 }
 
 type callsPage struct {
@@ -45,8 +68,9 @@ func (s *Server) getCalls(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &callsPage{Page: s.newPage(r, "calls.title"), Pager: newListPager(r.URL, len(calls), total, f.Offset, f.Limit)}
+	label := s.queueLabels(r.Context(), p.Lang)
 	for _, c := range calls {
-		p.Calls = append(p.Calls, callRow{Call: shownCall(c, false), Duration: c.Duration().Round(time.Second)})
+		p.Calls = append(p.Calls, callRow{Call: shownCall(c, false), Duration: c.Duration().Round(time.Second), QueueLabel: label(c.Queue)})
 	}
 	if total > anxin.MaxOrderCount {
 		p.Pager.Total, p.Pager.More = anxin.MaxOrderCount, true

@@ -147,6 +147,11 @@ func (f *fakeDialer) CallOut(_ context.Context, _ anxin.Scope, number string, el
 	return 77, nil
 }
 
+func (f *fakeDialer) CallElderFirst(_ context.Context, _ anxin.Scope, number string, elderID, agentID int64) (int64, error) {
+	f.number, f.elder, f.callbackOf = number, elderID, -agentID
+	return 79, nil
+}
+
 func (f *fakeDialer) CheckIn(_ context.Context, _ anxin.Scope, number string, elderID int64) (int64, error) {
 	f.number, f.elder, f.callbackOf = number, elderID, -1
 	return 78, nil
@@ -189,10 +194,36 @@ func TestCallbacks(t *testing.T) {
 			t.Fatalf("click-to-call %+v %+v", res, d)
 		}
 		wantStatus(t, "provider", e.api("POST", "/api/v1/calls", e.token("provider1"), map[string]any{"number": "13812345678"}, nil), http.StatusForbidden)
+		wantStatus(t, "elder first", e.api("POST", "/api/v1/calls", e.token("supervisor1"),
+			map[string]any{"number": "13812345678", "elder_id": el.ID, "mode": "elder_first", "agent_id": 5}, &res), http.StatusAccepted)
+		if res.CallID != 79 || d.callbackOf != -5 || d.elder != el.ID {
+			t.Fatalf("elder first %+v %+v", res, d)
+		}
+		wantStatus(t, "unknown mode", e.api("POST", "/api/v1/calls", e.token("operator1"), map[string]any{"number": "13812345678", "mode": "robocall"}, nil), http.StatusBadRequest)
+		wantStatus(t, "provider elder first", e.api("POST", "/api/v1/calls", e.token("provider1"), map[string]any{"number": "13812345678", "mode": "elder_first"}, nil), http.StatusForbidden)
 		wantStatus(t, "check-in", e.api("POST", "/api/v1/checkins", e.token("supervisor1"), map[string]any{"number": "13812345678", "elder_id": el.ID}, &res), http.StatusAccepted)
 		if res.CallID != 78 || d.callbackOf != -1 || d.elder != el.ID {
 			t.Fatalf("check-in %+v %+v", res, d)
 		}
 		wantStatus(t, "provider check-in", e.api("POST", "/api/v1/checkins", e.token("provider1"), map[string]any{"number": "13812345678"}, nil), http.StatusForbidden)
+
+		// An elder who asked for help on a check-in nobody took is on the
+		// list too, and is called back at the number Anxin rang.
+		help := &anxin.Call{Direction: anxin.CallOutbound, Leg: anxin.LegCaller, FromNumber: "966666", ToNumber: "13912345678",
+			ElderID: el.ID, RegionCode: el.RegionCode, Queue: "checkin"}
+		if err := e.db.StartCall(ctx, help); err != nil {
+			t.Fatal(err)
+		}
+		e.db.SetCallQueue(ctx, help.ID, "checkin_help", 40)
+		if err := e.db.EndCall(ctx, help.ID, time.Now(), 200, "", anxin.HangupCaller); err != nil {
+			t.Fatal(err)
+		}
+		_, body = op.get("/callbacks")
+		wantBody(t, body, "139****5678", "问候求助", fmt.Sprintf(`action="/calls/%d/callback"`, help.ID))
+		st, _ = op.post(fmt.Sprintf("/calls/%d/callback", help.ID), nil)
+		wantStatus(t, "call back a check-in", st, http.StatusSeeOther)
+		if d.number != "13912345678" || d.callbackOf != help.ID {
+			t.Fatalf("dialer got %+v", d)
+		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +20,7 @@ type metrics struct {
 	start    time.Time
 	requests map[[2]string]uint64 // route, status → count
 	hist     map[string]*histogram
+	media    atomic.Pointer[func() MediaStats] // the media engine's counters (SetMediaStats)
 }
 
 // Bucket bounds in seconds for request durations.
@@ -158,5 +160,71 @@ func (m *metrics) writeTo(w io.Writer, extra map[string]float64) {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", n, n, gauges[n])
+	}
+	if f := m.media.Load(); f != nil {
+		writeMedia(w, (*f)())
+	}
+}
+
+// MediaStats are the counters of a node's media engine (rtp.Engine.Stats)
+// that /metrics shows; the telephony layer hands them over with
+// SetMediaStats, so that web knows nothing of the media engine itself.
+type MediaStats struct {
+	// Legs is the number of media legs open: one per party on a call.
+	Legs int
+	// Ticks is the number of 20 ms ticks the pacing loops have run.
+	Ticks uint64
+	// SkippedFrames counts the frames not sent because a pacing loop woke
+	// a whole frame or more late.
+	SkippedFrames uint64
+	// SendIntervals are the times between consecutive packets of each leg
+	// (20 ms when all is well); Lateness is how late the pacing loops
+	// woke for their ticks. Both count since the engine started.
+	SendIntervals, Lateness DurationSummary
+}
+
+// DurationSummary is a count of durations and the quantiles among them.
+type DurationSummary struct {
+	Count uint64
+	// Quantile returns the duration that a fraction q (0 to 1) of those
+	// counted do not exceed; 1 gives the longest. Nil when nothing was
+	// counted.
+	Quantile func(q float64) time.Duration
+}
+
+// mediaQuantiles are the quantiles /metrics shows of media durations; 1
+// is the longest seen.
+var mediaQuantiles = []float64{0.5, 0.9, 0.99, 0.999, 1}
+
+// SetMediaStats has /metrics show the media engine's counters, read by f
+// at each scrape: anxin_rtp_legs, anxin_rtp_ticks_total,
+// anxin_rtp_skipped_frames_total, and the summaries (quantiles since the
+// engine started, no _sum) anxin_rtp_send_interval_seconds and
+// anxin_rtp_wake_lateness_seconds. Without it, a node without telephony,
+// none of them is shown.
+func (s *Server) SetMediaStats(f func() MediaStats) { s.metrics.media.Store(&f) }
+
+// writeMedia writes the media engine's series.
+func writeMedia(w io.Writer, st MediaStats) {
+	fmt.Fprintln(w, "# HELP anxin_rtp_legs Media legs open (one per party on a call).")
+	fmt.Fprintf(w, "# TYPE anxin_rtp_legs gauge\nanxin_rtp_legs %d\n", st.Legs)
+	fmt.Fprintln(w, "# HELP anxin_rtp_ticks_total 20 ms ticks run by the media pacing loops.")
+	fmt.Fprintf(w, "# TYPE anxin_rtp_ticks_total counter\nanxin_rtp_ticks_total %d\n", st.Ticks)
+	fmt.Fprintln(w, "# HELP anxin_rtp_skipped_frames_total Audio frames not sent because a pacing loop woke a frame or more late.")
+	fmt.Fprintf(w, "# TYPE anxin_rtp_skipped_frames_total counter\nanxin_rtp_skipped_frames_total %d\n", st.SkippedFrames)
+	for _, d := range []struct {
+		name, help string
+		sum        DurationSummary
+	}{
+		{"anxin_rtp_send_interval_seconds", "Time between consecutive RTP packets of each leg since the start (20 ms when all is well; no _sum).", st.SendIntervals},
+		{"anxin_rtp_wake_lateness_seconds", "How late the media pacing loops woke for their 20 ms ticks since the start (no _sum).", st.Lateness},
+	} {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s summary\n", d.name, d.help, d.name)
+		if d.sum.Count > 0 && d.sum.Quantile != nil {
+			for _, q := range mediaQuantiles {
+				fmt.Fprintf(w, "%s{quantile=%q} %g\n", d.name, strconv.FormatFloat(q, 'g', -1, 64), d.sum.Quantile(q).Seconds())
+			}
+		}
+		fmt.Fprintf(w, "%s_count %d\n", d.name, d.sum.Count)
 	}
 }

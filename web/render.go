@@ -142,8 +142,13 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/admin/lists", "nav.vocab", p.IsAdmin()},
 		{"/admin/calendar", "nav.calendar", p.IsAdmin()},
 		{"/admin/sla", "nav.sla", p.IsAdmin()},
+		{"/admin/trunks", "nav.trunks", p.IsAdmin()},
+		{"/admin/ivr", "nav.ivr", p.IsAdmin()},
+		{"/admin/queues", "nav.queues", p.IsAdmin()},
+		{"/admin/prompts", "nav.prompts", p.IsAdmin()},
 		{"/agents", "nav.agents", p.Scope.Has(anxin.RoleSupervisor) || p.IsAdmin()},
 		{"/admin/audit", "nav.audit", p.IsAdmin()},
+		{"/admin/alarms", "nav.alarms", p.Scope.SeesAlarms()},
 		{"/me", "nav.me", true},
 	}
 	var out []NavItem

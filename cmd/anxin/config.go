@@ -31,6 +31,15 @@ type Config struct {
 	SIPAddr  string // --sip-addr, ANXIN_SIP_ADDR
 	SIPHost  string // --sip-host, ANXIN_SIP_HOST
 	RTPPorts string // --rtp-ports, ANXIN_RTP_PORTS: "20000-29999"
+	// SIP over TLS, served when a certificate and its key are set: on
+	// SIPTLSAddr, by default SIPAddr's host and its port + 1.
+	SIPTLSCert string // --sip-tls-cert, ANXIN_SIP_TLS_CERT: PEM certificate chain
+	SIPTLSKey  string // --sip-tls-key, ANXIN_SIP_TLS_KEY: PEM private key
+	SIPTLSAddr string // --sip-tls-addr, ANXIN_SIP_TLS_ADDR
+	// Recordings (cmd/anxin/recordings.go): how long they are kept and the
+	// free space below which no call is recorded.
+	RecordingRetention string // --recording-retention, ANXIN_RECORDING_RETENTION: "180d"; 0 keeps them forever
+	RecordingMinFree   string // --recording-min-free, ANXIN_RECORDING_MIN_FREE: "2GiB" or "5%"
 }
 
 // env reads ANXIN_name, or the content of the file named by ANXIN_name_FILE.
@@ -84,6 +93,11 @@ func (c *Config) serveFlags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SIPAddr, "sip-addr", def("SIP_ADDR", ""), "SIP listen address, UDP and TCP, e.g. 0.0.0.0:5060; empty: no telephony (--demo: 127.0.0.1:5060) (env ANXIN_SIP_ADDR)")
 	fs.StringVar(&c.SIPHost, "sip-host", def("SIP_HOST", ""), "address trunks and phones reach this node at, for SIP and SDP (default: the --sip-addr host) (env ANXIN_SIP_HOST)")
 	fs.StringVar(&c.RTPPorts, "rtp-ports", def("RTP_PORTS", "20000-29999"), "RTP port range for call media (env ANXIN_RTP_PORTS)")
+	fs.StringVar(&c.SIPTLSCert, "sip-tls-cert", def("SIP_TLS_CERT", ""), "PEM certificate (chain) file: serve SIP over TLS too, with --sip-tls-key (env ANXIN_SIP_TLS_CERT)")
+	fs.StringVar(&c.SIPTLSKey, "sip-tls-key", def("SIP_TLS_KEY", ""), "PEM private key file of --sip-tls-cert (env ANXIN_SIP_TLS_KEY)")
+	fs.StringVar(&c.SIPTLSAddr, "sip-tls-addr", def("SIP_TLS_ADDR", ""), "SIP over TLS listen address (default: the --sip-addr host, its port + 1) (env ANXIN_SIP_TLS_ADDR)")
+	fs.StringVar(&c.RecordingRetention, "recording-retention", def("RECORDING_RETENTION", defaultRecordingRetention), "how long call recordings are kept: days (\"180d\"); 0 keeps them forever (env ANXIN_RECORDING_RETENTION)")
+	fs.StringVar(&c.RecordingMinFree, "recording-min-free", def("RECORDING_MIN_FREE", defaultRecordingMinFree), "free disk space below which calls are not recorded and an alarm is raised: bytes (\"2GiB\") or a share (\"5%\") (env ANXIN_RECORDING_MIN_FREE)")
 }
 
 // Validate checks the configuration once, before anything starts.
@@ -113,6 +127,12 @@ func (c *Config) Validate() error {
 		if _, _, err := c.RTPRange(); err != nil {
 			return err
 		}
+	}
+	if err := c.validateSIPTLS(); err != nil {
+		return err
+	}
+	if err := c.validateRecordings(); err != nil {
+		return err
 	}
 	return nil
 }

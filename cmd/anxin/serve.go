@@ -94,7 +94,14 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	go srv.RunMaintenance(mctx, 10*time.Minute)
 	go srv.RunClocks(mctx, 30*time.Second)
-	tel, err := startTelephony(mctx, db, srv, &c, node, log)
+	rctx, stopRecordings := context.WithCancel(ctx)
+	rs, waitRecordings, err := startRecordings(rctx, &c, db, node, log)
+	if err != nil {
+		stopRecordings()
+		return err
+	}
+	defer func() { stopRecordings(); waitRecordings() }()
+	tel, err := startTelephony(mctx, db, srv, &c, node, log, rs)
 	if err != nil {
 		return err
 	}
@@ -106,6 +113,9 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	fmt.Fprintf(e.stdout, "Anxin %s is running at %s (database: %s; ready in %d ms)\n", version, url, c.Where(), time.Since(t0).Milliseconds())
 	if tel != nil {
 		fmt.Fprintf(e.stdout, "Telephony: SIP on udp/tcp %s; hotline numbers %s\n", tel.addr, strings.Join(tel.numbers, ", "))
+		if tel.tlsAddr != "" {
+			fmt.Fprintf(e.stdout, "Telephony: SIP over TLS on %s\n", tel.tlsAddr)
+		}
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", c.Where(), "startup_ms", time.Since(t0).Milliseconds())
 	if e.ready != nil {

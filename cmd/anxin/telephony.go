@@ -6,14 +6,15 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/anxin-care/anxin/callflow"
+	"github.com/anxin-care/anxin/recordings"
 	"github.com/anxin-care/anxin/rtp"
 	"github.com/anxin-care/anxin/sipua"
 	"github.com/anxin-care/anxin/store"
+	"github.com/anxin-care/anxin/trunkmon"
 	"github.com/anxin-care/anxin/web"
 )
 
@@ -25,14 +26,16 @@ type telephony struct {
 	agent   *sipua.Agent
 	engine  *rtp.Engine
 	addr    string
+	tlsAddr string // SIP over TLS, "" when off
+	trunks  *trunkmon.Monitor
 	numbers []string // the hotline numbers, for the start-up message
 }
 
 // startTelephony starts SIP on c.SIPAddr (UDP and TCP) with the trunks'
 // peers, the operators' extensions and the call flows; nil when telephony
-// is off. Trunk and extension changes apply at the next start (trunks) or
-// at once (extensions are looked up per REGISTER).
-func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Config, node string, log *slog.Logger) (*telephony, error) {
+// is off. Trunk changes apply within seconds (the trunk monitor re-reads
+// them), extension changes at once (looked up per REGISTER).
+func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Config, node string, log *slog.Logger, rs *recordings.Store) (*telephony, error) {
 	if c.SIPAddr == "" {
 		return nil, nil
 	}
@@ -59,12 +62,8 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	if err != nil {
 		return nil, err
 	}
-	var peers []netip.Prefix
-	for _, t := range trunks {
-		if t.Enabled {
-			peers = append(peers, t.Peers...)
-		}
-	}
+	// The trunk monitor keeps the peers in line with the trunks after this.
+	peers := trunkmon.Peers(ctx, trunks, nil)
 	lo, hi, err := c.RTPRange()
 	if err != nil {
 		return nil, err
@@ -75,7 +74,7 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	if err != nil {
 		return nil, err
 	}
-	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: hostIP, RecordDir: filepath.Join(c.DataDir, "recordings"),
+	flows, err := callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: hostIP, Recordings: rs,
 		Node: node, Log: log,
 		Pop: func(ctx context.Context, account, call int64, number, hotline string) {
 			if _, err := srv.PopCall(ctx, web.CallPop{AccountID: account, CallID: call, Number: number, Hotline: hotline}); err != nil {
@@ -98,6 +97,7 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	t := &telephony{agent: agent, engine: engine}
 	flows.SetPhones(agent)
 	srv.SetDialer(flows)
+	srv.SetMediaStats(mediaStats(engine))
 	udp, err := net.ListenPacket("udp", c.SIPAddr)
 	if err != nil {
 		t.close()
@@ -113,6 +113,15 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	}
 	go agent.ServeUDP(ctx, udp)
 	go agent.ServeTCP(ctx, tcp)
+	// Registrations to carriers, OPTIONS probes, the trunks' status and
+	// peers; REGISTERs go out from the UDP listener (NAT).
+	t.trunks = trunkmon.New(trunkmon.Config{DB: db, Agent: agent, Node: node, Log: log,
+		Register: sipua.RegisterConfig{LocalAddr: udp.LocalAddr().String()}})
+	t.trunks.Start()
+	if t.tlsAddr, err = startSIPTLS(ctx, agent, c, addr, log); err != nil {
+		t.close()
+		return nil, err
+	}
 	t.addr = addr
 	var named []string
 	for _, d := range dids {
@@ -130,6 +139,9 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 func (t *telephony) close() {
 	if t == nil {
 		return
+	}
+	if t.trunks != nil {
+		t.trunks.Close() // unregisters: before the agent closes
 	}
 	t.agent.Close()
 	t.engine.Close()

@@ -133,4 +133,13 @@
   }
   var pop = document.getElementById("screen-pop");
   if (pop) { screenPop(pop); }
+
+  // An IVR menu's option rows suggest the targets that fit the action
+  // chosen: queues, menus, prompts or languages.
+  document.addEventListener("change", function (ev) {
+    var action = ev.target;
+    if (!action.classList || !action.classList.contains("ivr-action")) { return; }
+    var target = action.closest("tr").querySelector("input.ivr-target");
+    if (target) { target.setAttribute("list", "ivr-targets-" + action.value); }
+  });
 })();
