@@ -139,7 +139,7 @@ func (f *Flows) Inbound(c *sipua.IncomingCall) {
 		return
 	}
 	rec := &anxin.Call{Direction: anxin.CallInbound, Leg: anxin.LegCaller, FromNumber: c.From, ToNumber: did.Number,
-		SIPCallID: c.CallID, RegionCode: did.RegionCode, Node: f.cfg.Node, StartedAt: time.Now()}
+		SIPCallID: c.CallID, RegionCode: did.RegionCode, Node: f.cfg.Node, StartedAt: time.Now(), Trunk: f.trunkOf(ctx, c.Source)}
 	if cands := phone.Candidates(c.From, phone.AreaCode(did.RegionCode)); len(cands) > 0 {
 		elders, err := db.LookupPhone(ctx, anxin.Scope{Region: did.RegionCode}, cands...)
 		if err == nil && len(elders) == 1 {
@@ -156,6 +156,28 @@ func (f *Flows) Inbound(c *sipua.IncomingCall) {
 	if err := db.EndCall(ctx, rec.ID, time.Now(), code, cause, by); err != nil {
 		log.Error("end call record", "err", err)
 	}
+}
+
+// trunkOf names the enabled trunk whose peers include src ("" when none
+// does: a registering trunk's carrier, say), so that an inbound call's
+// record names the trunk it came by and counts against its channels.
+func (f *Flows) trunkOf(ctx context.Context, src netip.AddrPort) string {
+	trunks, err := f.cfg.DB.Trunks(ctx)
+	if err != nil {
+		return ""
+	}
+	addr := src.Addr().Unmap()
+	for _, t := range trunks {
+		if !t.Enabled {
+			continue
+		}
+		for _, p := range t.Peers {
+			if p.Contains(addr) {
+				return t.Name
+			}
+		}
+	}
+	return ""
 }
 
 // run answers and plays the flow; it returns the leg's final SIP code,

@@ -178,8 +178,9 @@ func (w *world) popped() []pop {
 	return append([]pop(nil), w.pops...)
 }
 
-// TestHotlineCall: an elder rings 966666 from her registered mobile; Anxin
-// answers, records, plays the welcome; she presses 1 (RFC 4733, from
+// TestHotlineCall: an elder rings 966666 from her registered mobile (by
+// the demo trunk, from loopback); Anxin answers, records, plays the
+// welcome; she presses 1 (RFC 4733, from
 // SIPp's pcap) during it, waits in the consultation queue — the ready
 // operator's console pops the call — and hangs up. The call record says
 // all of it: the elder matched, answered, queue, hung up by the caller,
@@ -194,7 +195,8 @@ func TestHotlineCall(t *testing.T) {
 	}
 	c := calls[0]
 	if c.ElderID != w.elder.ID || c.Cause != anxin.CauseAnswered || c.HangupBy != anxin.HangupCaller || c.Queue != "consultation" ||
-		c.ToNumber != demo.CityHotline || c.AnsweredAt.IsZero() || c.EndedAt.IsZero() || c.Recording == "" || c.Node != "test" {
+		c.ToNumber != demo.CityHotline || c.AnsweredAt.IsZero() || c.EndedAt.IsZero() || c.Recording == "" || c.Node != "test" ||
+		c.Trunk != "本机测试中继" {
 		t.Fatalf("call record %+v", c)
 	}
 	if pops := w.popped(); len(pops) != 1 || pops[0] != (pop{op.ID, c.ID}) {
