@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -40,6 +41,9 @@ type Config struct {
 	Extensions func(user string) (ha1 string, ok bool)
 	Realm      string
 	Logger     *slog.Logger
+	// SourceRate and SourceBurst limit the requests of each source that
+	// is no trunk (0: the defaults SourceRate and SourceBurst).
+	SourceRate, SourceBurst float64
 }
 
 // Agent is a running SIP user agent.
@@ -60,6 +64,9 @@ type Agent struct {
 	tls atomic.Pointer[tlsDialogs] // calls over TLS; set by ServeTLS
 
 	peers atomic.Pointer[[]netip.Prefix] // Config.Peers, then SetPeers
+
+	limit   *limiter      // requests per source that is no trunk
+	dropped atomic.Uint64 // requests dropped over the limit
 
 	mu        sync.Mutex
 	listeners []func() error
@@ -95,29 +102,34 @@ func New(cfg Config) (*Agent, error) {
 		return nil, fmt.Errorf("sipua: %w", err)
 	}
 	a := &Agent{cfg: cfg, ua: ua, srv: srv, client: client, log: log}
+	rate, burst := cfg.SourceRate, cfg.SourceBurst
+	if rate <= 0 {
+		rate, burst = SourceRate, SourceBurst
+	}
+	a.limit = newLimiter(rate, max(burst, 1), time.Now)
 	a.peers.Store(&cfg.Peers)
-	srv.OnInvite(a.onInvite)
-	srv.OnAck(a.onAck)
-	srv.OnBye(a.onBye)
-	srv.OnCancel(func(req *sip.Request, tx sip.ServerTransaction) {
+	srv.OnInvite(a.limited(a.onInvite))
+	srv.OnAck(a.limited(a.onAck))
+	srv.OnBye(a.limited(a.onBye))
+	srv.OnCancel(a.limited(func(req *sip.Request, tx sip.ServerTransaction) {
 		// A CANCEL that matched no INVITE transaction (sipgo answers the
 		// ones that do and ends their INVITE's transaction).
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
-	})
-	srv.OnInfo(a.onInfo)
-	srv.OnOptions(func(req *sip.Request, tx sip.ServerTransaction) {
+	}))
+	srv.OnInfo(a.limited(a.onInfo))
+	srv.OnOptions(a.limited(func(req *sip.Request, tx sip.ServerTransaction) {
 		tx.Respond(sip.NewResponseFromRequest(req, sip.StatusOK, "OK", nil))
-	})
+	}))
 	if cfg.Realm == "" {
 		cfg.Realm = "anxin"
 	}
 	if cfg.Extensions != nil {
 		a.registrar = NewRegistrar(cfg.Realm, cfg.Extensions)
-		srv.OnRegister(a.registrar.handle)
+		srv.OnRegister(a.limited(a.registrar.handle))
 	} else {
-		srv.OnRegister(func(req *sip.Request, tx sip.ServerTransaction) {
+		srv.OnRegister(a.limited(func(req *sip.Request, tx sip.ServerTransaction) {
 			tx.Respond(sip.NewResponseFromRequest(req, sip.StatusForbidden, "Forbidden", nil))
-		})
+		}))
 	}
 	return a, nil
 }
