@@ -56,8 +56,12 @@ func (db *DB) LoadCalendar(ctx context.Context) error {
 		return err
 	}
 	db.clocks.Store(sla.NewBook(policies, cal))
+	db.calendar.Store(cal)
 	return nil
 }
+
+// Calendar returns the working-day calendar in force.
+func (db *DB) Calendar() *workcal.Calendar { return db.calendar.Load() }
 
 // SetCalendarYear replaces the listed days of one year (platform
 // administrators): every day must be in that year, and the whole list must

@@ -52,6 +52,9 @@ type DB struct {
 	// calendar administrators keep (see LoadCalendar); replaced whole, read
 	// by every request.
 	clocks atomic.Pointer[sla.Book]
+	// calendar is the working-day calendar the clocks use (campaigns'
+	// calling days).
+	calendar atomic.Pointer[workcal.Calendar]
 	// VisitCallsPerDay caps return-visit calls per elder per China day,
 	// across orders (default 1).
 	VisitCallsPerDay int
@@ -63,6 +66,7 @@ type DB struct {
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db := &DB{Now: func() time.Time { return time.Now().UTC() }, VisitCallsPerDay: 1}
 	db.clocks.Store(sla.NewBook(sla.Defaults(), workcal.Default()))
+	db.calendar.Store(workcal.Default())
 	if IsPostgresURL(cfg.URL) {
 		if err := db.openPostgres(ctx, cfg); err != nil {
 			return nil, err

@@ -1,0 +1,273 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anxin-care/anxin"
+)
+
+// Contact caps across campaigns: at most so many campaign calls to one
+// elder a day, and in seven days (issue 6's defaults).
+const (
+	CapPerDay  = 1
+	CapPerWeek = 3
+)
+
+// Attempt is a task leased for one attempt: the elder's number to ring
+// and the attempt's record.
+type Attempt struct {
+	ID     int64
+	Task   *anxin.Task
+	Number string // the elder's number this attempt rings ("" none left)
+}
+
+// errLeaseLost is a caller finishing an attempt it no longer holds.
+func errLeaseLost() error {
+	return anxin.ErrorKey(anxin.ECONFLICT, "err.task_lease_lost", "This task is no longer yours: its time ran out and someone else has it.")
+}
+
+// NextTask leases the campaign's next task to owner (a node's dialler or
+// an operator, "account:17") for lease, as a new attempt: the available
+// task of highest priority that is due — pending, or leased to someone
+// whose lease ran out (that attempt is closed as interrupted). An elder at
+// the contact cap (CapPerDay, CapPerWeek over all campaigns) is put off to
+// the next calling day. Each lease is a new attempt with its own number,
+// so no elder is ever rung twice for one attempt. nil when none is due.
+func (db *DB) NextTask(ctx context.Context, campaignID int64, owner string, lease time.Duration) (*Attempt, error) {
+	var out *Attempt
+	err := db.Transact(ctx, func(tx *Tx) error {
+		out = nil
+		now := db.Now().UTC()
+		var c struct {
+			state   string
+			windows []string
+		}
+		var windows string
+		if err := tx.QueryRowContext(ctx, "SELECT state, windows FROM campaigns WHERE id = $1", campaignID).Scan(&c.state, &windows); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return errCampaignNotFound(campaignID)
+			}
+			return err
+		}
+		if c.state != anxin.CampaignRunning {
+			return nil
+		}
+		c.windows = strings.Split(windows, ",")
+		lock := ""
+		if db.engine == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		for try := 0; try < 20; try++ {
+			t := &anxin.Task{CampaignID: campaignID}
+			var leaseUntil sql.NullTime
+			err := tx.QueryRowContext(ctx, `SELECT id, elder_id, region_code, state, priority, attempts, phone_rank, next_at, lease_owner, lease_until
+				FROM campaign_tasks WHERE campaign_id = $1 AND state IN ('pending', 'leased') AND next_at <= $2
+				AND (state = 'pending' OR lease_until < $2)
+				ORDER BY priority DESC, next_at, id LIMIT 1`+lock, campaignID, now).
+				Scan(&t.ID, &t.ElderID, &t.RegionCode, &t.State, &t.Priority, &t.Attempts, &t.PhoneRank, &t.NextAt, &t.LeaseOwner, &leaseUntil)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("next task: %w", err)
+			}
+			if t.State == anxin.TaskLeased {
+				// The last caller vanished mid-attempt.
+				if _, err := tx.ExecContext(ctx, `UPDATE campaign_attempts SET ended_at = $1, disposition = $2
+					WHERE task_id = $3 AND attempt = $4 AND ended_at IS NULL`, now, anxin.DispInterrupted, t.ID, t.Attempts); err != nil {
+					return err
+				}
+			}
+			capped, err := db.overCap(ctx, tx, t.ElderID, now)
+			if err != nil {
+				return err
+			}
+			if capped {
+				next := anxin.NextCallTime(nextChinaDay(now), c.windows, db.Calendar().IsWorkday).UTC()
+				if _, err := tx.ExecContext(ctx, "UPDATE campaign_tasks SET state = 'pending', next_at = $1, lease_owner = '', lease_until = NULL WHERE id = $2",
+					next, t.ID); err != nil {
+					return err
+				}
+				continue
+			}
+			number, err := phoneOfRank(ctx, tx, t.ElderID, t.PhoneRank)
+			if err != nil {
+				return err
+			}
+			t.Attempts++
+			t.State, t.LeaseOwner, t.LeaseUntil = anxin.TaskLeased, owner, now.Add(lease)
+			if _, err := tx.ExecContext(ctx, `UPDATE campaign_tasks SET state = 'leased', lease_owner = $1, lease_until = $2, attempts = $3
+				WHERE id = $4`, owner, t.LeaseUntil, t.Attempts, t.ID); err != nil {
+				return err
+			}
+			a := &Attempt{Task: t, Number: number}
+			if err := tx.QueryRowContext(ctx, `INSERT INTO campaign_attempts (task_id, elder_id, attempt, number, caller, started_at)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, t.ID, t.ElderID, t.Attempts, number, owner, now).Scan(&a.ID); err != nil {
+				return fmt.Errorf("attempt: %w", err)
+			}
+			out = a
+			return nil
+		}
+		return nil
+	})
+	return out, err
+}
+
+// overCap reports whether the elder has had CapPerDay campaign calls today
+// (China's day) or CapPerWeek in the last seven days.
+func (db *DB) overCap(ctx context.Context, tx *Tx, elder int64, now time.Time) (bool, error) {
+	local := now.In(chinaDay)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, chinaDay).UTC()
+	var today, week int
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN started_at >= $2 THEN 1 ELSE 0 END), 0), COUNT(*)
+		FROM campaign_attempts WHERE elder_id = $1 AND started_at >= $3`, elder, midnight, now.AddDate(0, 0, -7)).Scan(&today, &week)
+	if err != nil {
+		return false, fmt.Errorf("contact cap: %w", err)
+	}
+	return today >= CapPerDay || week >= CapPerWeek, nil
+}
+
+// nextChinaDay is midnight of the next day, China time.
+func nextChinaDay(t time.Time) time.Time {
+	l := t.In(chinaDay)
+	return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, chinaDay)
+}
+
+// phoneOfRank returns the elder's own number of the rank (in order of
+// preference), "" when there is no such number.
+func phoneOfRank(ctx context.Context, tx *Tx, elder int64, rank int) (string, error) {
+	var n string
+	err := tx.QueryRowContext(ctx, `SELECT number FROM elder_phones WHERE elder_id = $1 AND contact = FALSE
+		ORDER BY rank, number LIMIT 1 OFFSET $2`, elder, rank).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return n, err
+}
+
+// FinishAttempt records how an attempt ended and what becomes of its task
+// (owner must still hold the lease):
+//   - completed, refused, moved, deceased end the task (reached, or gone;
+//     moved and deceased also change the elder's status);
+//   - callback: called again at callbackAt (moved into a calling window);
+//   - wrong number: the elder's next number, at once; none left: failed;
+//   - no answer, busy, unreachable, interrupted: again after the
+//     campaign's retry delay (in a window); after the last attempt the
+//     elder's other numbers are tried once each, then the task fails.
+//
+// It returns the task as it now is.
+func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, owner, disposition string, callbackAt time.Time) (*anxin.Task, error) {
+	valid := disposition == anxin.DispInterrupted
+	for _, d := range anxin.Dispositions() {
+		valid = valid || d == disposition
+	}
+	if !valid {
+		return nil, anxin.ErrorKey(anxin.EINVALID, "err.disposition", "%q is no call outcome.", disposition)
+	}
+	var out *anxin.Task
+	err := db.Transact(ctx, func(tx *Tx) error {
+		now := db.Now().UTC()
+		t := &anxin.Task{}
+		var attempt int
+		var caller string
+		var ended sql.NullTime
+		var windows string
+		var maxAttempts, retry int
+		err := tx.QueryRowContext(ctx, `SELECT a.attempt, a.caller, a.ended_at, t.id, t.campaign_id, t.elder_id, t.state, t.attempts, t.phone_rank,
+			t.lease_owner, c.windows, c.max_attempts, c.retry_minutes
+			FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id JOIN campaigns c ON c.id = t.campaign_id WHERE a.id = $1`, attemptID).
+			Scan(&attempt, &caller, &ended, &t.ID, &t.CampaignID, &t.ElderID, &t.State, &t.Attempts, &t.PhoneRank, &t.LeaseOwner,
+				&windows, &maxAttempts, &retry)
+		if errors.Is(err, sql.ErrNoRows) {
+			return anxin.ErrorKey(anxin.ENOTFOUND, "err.attempt_not_found", "Attempt %d not found.", attemptID)
+		} else if err != nil {
+			return err
+		}
+		if caller != owner || ended.Valid || t.State != anxin.TaskLeased || t.LeaseOwner != owner || t.Attempts != attempt {
+			return errLeaseLost()
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE campaign_attempts SET ended_at = $1, disposition = $2 WHERE id = $3", now, disposition, attemptID); err != nil {
+			return err
+		}
+		win := strings.Split(windows, ",")
+		when := func(at time.Time) time.Time { return anxin.NextCallTime(at, win, db.Calendar().IsWorkday).UTC() }
+		phones := 0
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM elder_phones WHERE elder_id = $1 AND contact = FALSE", t.ElderID).Scan(&phones); err != nil {
+			return err
+		}
+		t.State, t.NextAt = anxin.TaskPending, when(now.Add(time.Duration(retry)*time.Minute))
+		switch {
+		case anxin.FinalDisposition(disposition):
+			t.State, t.Disposition, t.DoneAt = anxin.TaskDone, disposition, now
+		case disposition == anxin.DispCallback:
+			if callbackAt.Before(now) {
+				callbackAt = now
+			}
+			t.NextAt = when(callbackAt)
+		case disposition == anxin.DispWrongNumber:
+			t.PhoneRank++
+			t.NextAt = when(now)
+			if t.PhoneRank >= phones {
+				t.State, t.Disposition, t.DoneAt = anxin.TaskFailed, disposition, now
+			}
+		case t.Attempts >= maxAttempts:
+			// Each other number once, then give up.
+			t.PhoneRank++
+			if t.PhoneRank >= phones || t.Attempts >= maxAttempts+phones-1 {
+				t.State, t.Disposition, t.DoneAt = anxin.TaskFailed, disposition, now
+			}
+		}
+		var done any
+		if !t.DoneAt.IsZero() {
+			done = t.DoneAt
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE campaign_tasks SET state = $1, next_at = $2, phone_rank = $3, lease_owner = '', lease_until = NULL,
+			disposition = $4, done_at = $5 WHERE id = $6`, t.State, t.NextAt, t.PhoneRank, t.Disposition, done, t.ID); err != nil {
+			return err
+		}
+		switch disposition {
+		case anxin.DispCompleted, anxin.DispRefused, anxin.DispCallback:
+			// Reached: someone spoke with the elder.
+			if _, err := tx.ExecContext(ctx, "UPDATE elders SET last_contact_at = $1 WHERE id = $2", now, t.ElderID); err != nil {
+				return err
+			}
+		case anxin.DispMoved, anxin.DispDeceased:
+			status := anxin.StatusMovedAway
+			if disposition == anxin.DispDeceased {
+				status = anxin.StatusDeceased
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE elders SET status = $1, updated_at = $2 WHERE id = $3", status, now, t.ElderID); err != nil {
+				return err
+			}
+		}
+		out = t
+		return nil
+	})
+	return out, err
+}
+
+// ReleaseLeases returns the tasks leased to owner (a node starting up, an
+// operator signing out) to the pool at once, their attempts closed as
+// interrupted.
+func (db *DB) ReleaseLeases(ctx context.Context, owner string) (int, error) {
+	var n int64
+	err := db.Transact(ctx, func(tx *Tx) error {
+		now := db.Now().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE campaign_attempts SET ended_at = $1, disposition = $2
+			WHERE caller = $3 AND ended_at IS NULL`, now, anxin.DispInterrupted, owner); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE campaign_tasks SET state = 'pending', lease_owner = '', lease_until = NULL
+			WHERE state = 'leased' AND lease_owner = $1`, owner)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
