@@ -47,3 +47,49 @@ func TestNextCallTime(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptValidate: the seed's supply script passes; scripts that loop
+// back, lack Mandarin, reuse a phone key or give a text question options
+// are refused.
+func TestScriptValidate(t *testing.T) {
+	zh := func(s string) map[string]string { return map[string]string{anxin.LangMandarin: s} }
+	good := func() *anxin.Script {
+		return &anxin.Script{Name: "保供问询", Questions: []anxin.Question{
+			{Key: "enough", Type: anxin.QuestionYesNo, Prompt: "supply_enough",
+				Text: map[string]string{anxin.LangMandarin: "您家里菜、米、油、肉还有吗？够吃吗？", anxin.LangShanghainese: "侬屋里厢菜、米、油、肉还有伐？够吃了伐？"},
+				Options: []anxin.Option{
+					{Key: "yes", Text: zh("够"), DTMF: "1"},
+					{Key: "no", Text: zh("不够"), DTMF: "2", Next: "need", Actions: []anxin.Action{{Kind: anxin.ActSupplyOrder}}},
+				}},
+			{Key: "need", Type: anxin.QuestionMulti, Text: zh("需要什么？"), Options: []anxin.Option{
+				{Key: "veg", Text: zh("蔬菜")}, {Key: "rice", Text: zh("米")},
+			}},
+		}}
+	}
+	s := good()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if s.IVRCapable() {
+		t.Fatal("a multiple-choice question is asked by the machine")
+	}
+	if anxin.Wording(s.Questions[0].Text, anxin.LangShanghainese) != "侬屋里厢菜、米、油、肉还有伐？够吃了伐？" || anxin.Wording(s.Questions[1].Text, anxin.LangShanghainese) != "需要什么？" {
+		t.Fatal("wording per language, Mandarin as fallback")
+	}
+	for name, spoil := range map[string]func(*anxin.Script){
+		"loop":          func(s *anxin.Script) { s.Questions[1].Next = "enough" },
+		"no Mandarin":   func(s *anxin.Script) { s.Questions[1].Text = map[string]string{anxin.LangShanghainese: "要啥？"} },
+		"key twice":     func(s *anxin.Script) { s.Questions[0].Options[1].DTMF = "1" },
+		"key 0":         func(s *anxin.Script) { s.Questions[0].Options[1].DTMF = "0" },
+		"text options":  func(s *anxin.Script) { s.Questions[1].Type = anxin.QuestionText },
+		"missing next":  func(s *anxin.Script) { s.Questions[0].Next = "nothing" },
+		"bad action":    func(s *anxin.Script) { s.Questions[0].Options[1].Actions[0].Kind = "launch" },
+		"yes/no of one": func(s *anxin.Script) { s.Questions[0].Options = s.Questions[0].Options[:1] },
+	} {
+		s := good()
+		spoil(s)
+		if err := s.Validate(); anxin.ErrorCode(err) != anxin.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
