@@ -18,6 +18,10 @@ const (
 	CapPerWeek = 3
 )
 
+// DoorKnockWithin is how long a residents' committee has to knock on the
+// door of an elder a wellness or supply campaign could not reach.
+const DoorKnockWithin = 24 * time.Hour
+
 // Attempt is a task leased for one attempt: the elder's number to ring
 // and the attempt's record.
 type Attempt struct {
@@ -175,13 +179,13 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, owner, disposi
 		var attempt int
 		var caller string
 		var ended sql.NullTime
-		var windows string
+		var windows, kind string
 		var maxAttempts, retry int
 		err := tx.QueryRowContext(ctx, `SELECT a.attempt, a.caller, a.ended_at, t.id, t.campaign_id, t.elder_id, t.state, t.attempts, t.phone_rank,
-			t.lease_owner, c.windows, c.max_attempts, c.retry_minutes
+			t.lease_owner, c.windows, c.max_attempts, c.retry_minutes, c.type
 			FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id JOIN campaigns c ON c.id = t.campaign_id WHERE a.id = $1`, attemptID).
 			Scan(&attempt, &caller, &ended, &t.ID, &t.CampaignID, &t.ElderID, &t.State, &t.Attempts, &t.PhoneRank, &t.LeaseOwner,
-				&windows, &maxAttempts, &retry)
+				&windows, &maxAttempts, &retry, &kind)
 		if errors.Is(err, sql.ErrNoRows) {
 			return anxin.ErrorKey(anxin.ENOTFOUND, "err.attempt_not_found", "Attempt %d not found.", attemptID)
 		} else if err != nil {
@@ -228,6 +232,14 @@ func (db *DB) FinishAttempt(ctx context.Context, attemptID int64, owner, disposi
 		if _, err := tx.ExecContext(ctx, `UPDATE campaign_tasks SET state = $1, next_at = $2, phone_rank = $3, lease_owner = '', lease_until = NULL,
 			disposition = $4, done_at = $5 WHERE id = $6`, t.State, t.NextAt, t.PhoneRank, t.Disposition, done, t.ID); err != nil {
 			return err
+		}
+		if t.State == anxin.TaskFailed && (kind == anxin.CampaignWellness || kind == anxin.CampaignSupply) {
+			// The welfare chain: nobody reached her by phone, so her
+			// residents' committee knocks on the door within a day.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO door_knocks (task_id, elder_id, region_code, due_at, created_at)
+				SELECT $1, e.id, e.region_code, $2, $3 FROM elders e WHERE e.id = $4`, t.ID, now.Add(DoorKnockWithin), now, t.ElderID); err != nil {
+				return fmt.Errorf("door knock: %w", err)
+			}
 		}
 		switch disposition {
 		case anxin.DispCompleted, anxin.DispRefused, anxin.DispCallback:

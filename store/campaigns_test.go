@@ -120,6 +120,9 @@ func TestCampaignTasks(t *testing.T) {
 		if err != nil || task.State != anxin.TaskFailed || task.Disposition != anxin.DispNoAnswer {
 			t.Fatalf("after every number %+v %v", task, err)
 		}
+		if knocks, err := db.CountRows(ctx, "SELECT COUNT(*) FROM door_knocks WHERE elder_id = $1 AND region_code = '310107005001' AND state = 'open'", old.ID); err != nil || knocks != 1 {
+			t.Fatalf("door knocks for the unreached elder: %d %v", knocks, err)
+		}
 		a5, err := db.NextTask(ctx, c.ID, "node-a", time.Minute)
 		if err != nil || a5 == nil || a5.Task.ElderID != young.ID || a5.Task.Attempts != 2 {
 			t.Fatalf("Wednesday: the other elder %+v %v", a5, err)
