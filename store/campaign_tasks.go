@@ -66,19 +66,33 @@ func (db *DB) NextTask(ctx context.Context, campaignID int64, owner string, leas
 		if db.engine == Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
-		for try := 0; try < 20; try++ {
+		// The tasks are walked one priority at a time (there are a handful),
+		// each from its earliest due task: one ordered walk over all of
+		// them would pass, at every lease, over each priority's tasks due
+		// later (retries, callbacks: in a campaign some hours old, tens of
+		// thousands) before reaching the next priority's due ones.
+		prio, ok, err := topPriority(ctx, tx, campaignID, nil)
+		if err != nil {
+			return err
+		}
+		for try := 0; ok && try < 20; {
 			t := &anxin.Task{CampaignID: campaignID}
 			var leaseUntil sql.NullTime
 			err := tx.QueryRowContext(ctx, `SELECT id, elder_id, region_code, state, priority, attempts, phone_rank, next_at, lease_owner, lease_until
-				FROM campaign_tasks WHERE campaign_id = $1 AND state IN ('pending', 'leased') AND next_at <= $2
+				FROM campaign_tasks WHERE campaign_id = $1 AND state IN ('pending', 'leased') AND priority = $3 AND next_at <= $2
 				AND (state = 'pending' OR lease_until < $2)
-				ORDER BY priority DESC, next_at, id LIMIT 1`+lock, campaignID, now).
+				ORDER BY next_at, id LIMIT 1`+lock, campaignID, now, prio).
 				Scan(&t.ID, &t.ElderID, &t.RegionCode, &t.State, &t.Priority, &t.Attempts, &t.PhoneRank, &t.NextAt, &t.LeaseOwner, &leaseUntil)
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil
+				// Nothing of this priority is due: the next lower one.
+				if prio, ok, err = topPriority(ctx, tx, campaignID, &prio); err != nil {
+					return err
+				}
+				continue
 			} else if err != nil {
 				return fmt.Errorf("next task: %w", err)
 			}
+			try++
 			if t.State == anxin.TaskLeased {
 				// The last caller vanished mid-attempt.
 				if _, err := tx.ExecContext(ctx, `UPDATE campaign_attempts SET ended_at = $1, disposition = $2
@@ -119,6 +133,21 @@ func (db *DB) NextTask(ctx context.Context, campaignID int64, owner string, leas
 		return nil
 	})
 	return out, err
+}
+
+// topPriority returns the highest priority of the campaign's pending and
+// leased tasks, below the priority below when it is not nil; false when
+// there is none.
+func topPriority(ctx context.Context, tx *Tx, campaignID int64, below *int) (int, bool, error) {
+	q, args := `SELECT MAX(priority) FROM campaign_tasks WHERE campaign_id = $1 AND state IN ('pending', 'leased')`, []any{campaignID}
+	if below != nil {
+		q, args = q+" AND priority < $2", append(args, *below)
+	}
+	var p sql.NullInt64
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&p); err != nil {
+		return 0, false, fmt.Errorf("next task's priority: %w", err)
+	}
+	return int(p.Int64), p.Valid, nil
 }
 
 // overCap reports whether the elder has had CapPerDay campaign calls today

@@ -64,6 +64,8 @@ func (s *Server) routesPages() {
 	s.routesProviders()
 	s.routesMe()
 	s.routesAlarms()
+	s.routesWelfare()
+	s.routesCampaigns()
 }
 
 type meResponse struct {

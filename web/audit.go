@@ -27,6 +27,7 @@ var auditActions = []string{
 	auditMenuCreate, auditMenuUpdate, auditMenuDelete, auditQueueUpdate, auditPromptUpload, auditPromptDelete, auditSkillsUpdate,
 	anxin.AuditTrunkCreate, anxin.AuditTrunkUpdate, anxin.AuditDIDSave,
 	anxin.AuditProviderApply, anxin.AuditProviderReview, anxin.AuditDocumentUpload, anxin.AuditDocumentDownload, anxin.AuditDocumentDelete,
+	auditCampaignCreate, auditCampaignUpdate, auditCampaignState, auditCampaignTasks, auditScriptSave,
 }
 
 // maxAuditExport caps one export; a larger log is exported in date ranges.

@@ -79,6 +79,9 @@ type homePage struct {
 	// Alarms are the system's active alarms (web/alarms.go), for those
 	// who may see them.
 	Alarms []alarmView
+	// DoorKnocks counts the door-knocks in the viewer's area, for those
+	// who work them (web/doorknocks.go).
+	DoorKnocks *store.KnockCounts
 }
 
 // IsNew reports whether a notification came after the viewer last marked
@@ -113,6 +116,7 @@ func (s *Server) getHome(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Alarms = s.homeAlarms(r, p.Page)
+	p.DoorKnocks = s.homeDoorKnocks(r, p.Page)
 	s.render(w, r, http.StatusOK, "home", p)
 	return nil
 }

@@ -144,6 +144,7 @@ type elderRow struct {
 	Living, Status     string
 	Tags               []string
 	Active             bool // callable
+	AtRisk             bool // not reached for anxin.AtRiskDays
 }
 
 type eldersPage struct {
@@ -202,6 +203,7 @@ func (s *Server) elderRow(p *Page, e *anxin.Elder, now time.Time) elderRow {
 	row := elderRow{
 		Href: fmt.Sprintf("/elders/%d", e.ID), Name: e.Name, Age: ageOn(e.BirthDate, now),
 		Committee: shortRegion(e.RegionName), CommitteeFull: e.RegionName, Tags: e.Tags, Status: p.T("elders.status." + e.Status), Active: e.Callable(),
+		AtRisk: e.AtRisk(now),
 	}
 	if e.Gender != "" {
 		row.Gender = p.T("elders.gender." + e.Gender)

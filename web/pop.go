@@ -159,7 +159,7 @@ func (s *Server) PopCall(ctx context.Context, c CallPop) (int, error) {
 	if n, err := phone.Normalize(c.Number, area); err == nil {
 		shown = n
 	}
-	p := &popPage{Page: &Page{Lang: a.Locale, msgs: s.msgs, Account: a, Scope: sc}, Call: c, Shown: maskCallNumber(shown)}
+	p := &popPage{Page: &Page{Lang: a.Locale, msgs: s.msgs, Account: a, Scope: sc, now: s.cfg.Now()}, Call: c, Shown: maskCallNumber(shown)}
 	if p.Lang == "" {
 		p.Lang = anxin.LocaleZH
 	}

@@ -91,6 +91,9 @@ type Page struct {
 	Agent *agentBar
 	Path  string
 	msgs  catalog
+	// now is when the page was made (Config.Now), for what depends on
+	// the time (Page.AtRisk).
+	now time.Time
 }
 
 // T translates key into the page's language.
@@ -101,7 +104,7 @@ func (p *Page) IsAdmin() bool { return p.Scope.Has(anxin.RoleAdmin) }
 
 // newPage fills the common page fields for the request.
 func (s *Server) newPage(r *http.Request, titleKey string) *Page {
-	p := &Page{Lang: s.locale(r), Version: s.cfg.Version, msgs: s.msgs}
+	p := &Page{Lang: s.locale(r), Version: s.cfg.Version, msgs: s.msgs, now: s.cfg.Now()}
 	p.Title = p.T(titleKey)
 	if a := accountFrom(r.Context()); a != nil {
 		p.Account = a
@@ -131,6 +134,9 @@ func (s *Server) nav(p *Page, current string) []NavItem {
 		{"/elders", "nav.elders", p.Scope.All || !p.Scope.AssignedOnly},
 		{"/orders", "nav.orders", true},
 		{"/calls", "nav.calls", !p.Scope.AssignedOnly},
+		{"/campaigns", "nav.campaigns", !p.Scope.AssignedOnly},
+		{"/doorknocks", "nav.doorknocks", p.Scope.SeesDoorKnocks()},
+		{"/coverage", "nav.coverage", p.Scope.SeesCoverage()},
 		{"/callbacks", "nav.callbacks", p.Scope.Has(anxin.RoleOperator) && !p.Scope.AssignedOnly},
 		{"/catalogue", "nav.catalogue", !p.Scope.Has(anxin.RoleVolunteer)},
 		{"/catalogue/approvals", "nav.approvals", p.IsAdmin()},

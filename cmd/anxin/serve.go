@@ -94,6 +94,7 @@ func (e *cmdEnv) serve(ctx context.Context, args []string) error {
 	defer cancel()
 	go srv.RunMaintenance(mctx, 10*time.Minute)
 	go srv.RunClocks(mctx, 30*time.Second)
+	go runDoorKnocks(mctx, db, log, doorKnockInterval)
 	rctx, stopRecordings := context.WithCancel(ctx)
 	rs, waitRecordings, err := startRecordings(rctx, &c, db, node, log)
 	if err != nil {

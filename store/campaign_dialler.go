@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/anxin-care/anxin"
+)
+
+// What a node's agentless dialler (callflow.RunCampaigns) needs beyond
+// leasing and finishing attempts (campaign_tasks.go): the campaigns to
+// dial, the link from an attempt to its one call, leases kept alive while
+// calls last, and the audit that no attempt was dialled twice.
+
+// AgentlessCampaigns returns the running agentless campaigns whose dates
+// include today (China's day), oldest first.
+func (db *DB) AgentlessCampaigns(ctx context.Context) ([]*anxin.Campaign, error) {
+	today := db.Now().In(chinaDay).Format(time.DateOnly)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+campaignCols+campaignFrom+` WHERE c.state = $1 AND c.mode = $2
+		AND c.starts_on <= $3 AND (c.ends_on = '' OR c.ends_on >= $3) ORDER BY c.id`, anxin.CampaignRunning, anxin.DialAgentless, today)
+	if err != nil {
+		return nil, fmt.Errorf("agentless campaigns: %w", err)
+	}
+	defer rows.Close()
+	var out []*anxin.Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// LinkAttemptCall records the call placed for an attempt, before it is
+// dialled: an attempt has one call at most. An attempt that is over
+// (interrupted when its lease ran out), is not owner's, or has a call
+// already is ECONFLICT, and the call must not be dialled.
+func (db *DB) LinkAttemptCall(ctx context.Context, attemptID int64, owner string, callID int64) error {
+	res, err := db.w.ExecContext(ctx, `UPDATE campaign_attempts SET call_id = $1
+		WHERE id = $2 AND caller = $3 AND ended_at IS NULL AND call_id IS NULL`, callID, attemptID, owner)
+	if err != nil {
+		return fmt.Errorf("link attempt %d to call %d: %w", attemptID, callID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return anxin.ErrorKey(anxin.ECONFLICT, "err.attempt_dialled",
+			"Attempt %d is over, someone else's, or has its call already: it is not dialled again.", attemptID)
+	}
+	return nil
+}
+
+// ExtendLeases keeps owner's leases (a node's calls in progress) for lease
+// from now, so that a call ringing or talking longer than its first lease
+// is not taken for a vanished caller's. It returns how many it extended.
+func (db *DB) ExtendLeases(ctx context.Context, owner string, lease time.Duration) (int, error) {
+	res, err := db.w.ExecContext(ctx, `UPDATE campaign_tasks SET lease_until = $1 WHERE state = 'leased' AND lease_owner = $2`,
+		db.Now().UTC().Add(lease), owner)
+	if err != nil {
+		return 0, fmt.Errorf("extend leases of %s: %w", owner, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// DialAudit counts, for a campaign, what shows whether any elder was rung
+// twice for one attempt. All but Attempts and Calls must be zero.
+type DialAudit struct {
+	// Attempts made and calls placed for the campaign's tasks.
+	Attempts, Calls int
+	// DuplicateAttempts are (task, attempt number) pairs recorded more
+	// than once.
+	DuplicateAttempts int
+	// UnlinkedCalls are calls naming a task of the campaign that no
+	// attempt of that task names: dialled outside an attempt.
+	UnlinkedCalls int
+	// SharedCalls are calls named by more than one attempt.
+	SharedCalls int
+	// Overlapping are pairs of the campaign's calls to one elder that were
+	// up at the same time.
+	Overlapping int
+}
+
+// AuditDialling checks a campaign's attempts against its calls (see
+// DialAudit).
+func (db *DB) AuditDialling(ctx context.Context, campaignID int64) (DialAudit, error) {
+	var a DialAudit
+	queries := []struct {
+		dst *int
+		q   string
+	}{
+		{&a.Attempts, `SELECT COUNT(*) FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id WHERE t.campaign_id = $1`},
+		{&a.Calls, `SELECT COUNT(*) FROM calls c JOIN campaign_tasks t ON t.id = c.campaign_task_id WHERE t.campaign_id = $1`},
+		{&a.DuplicateAttempts, `SELECT COUNT(*) FROM (SELECT a.task_id, a.attempt FROM campaign_attempts a
+			JOIN campaign_tasks t ON t.id = a.task_id WHERE t.campaign_id = $1 GROUP BY a.task_id, a.attempt HAVING COUNT(*) > 1) d`},
+		{&a.UnlinkedCalls, `SELECT COUNT(*) FROM calls c JOIN campaign_tasks t ON t.id = c.campaign_task_id WHERE t.campaign_id = $1
+			AND NOT EXISTS (SELECT 1 FROM campaign_attempts a WHERE a.task_id = c.campaign_task_id AND a.call_id = c.id)`},
+		{&a.SharedCalls, `SELECT COUNT(*) FROM (SELECT a.call_id FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id
+			WHERE t.campaign_id = $1 AND a.call_id IS NOT NULL GROUP BY a.call_id HAVING COUNT(*) > 1) d`},
+		{&a.Overlapping, `SELECT COUNT(*) FROM calls x JOIN campaign_tasks t ON t.id = x.campaign_task_id
+			JOIN calls y ON y.campaign_task_id = x.campaign_task_id AND y.id > x.id
+			WHERE t.campaign_id = $1 AND (x.ended_at IS NULL OR y.started_at < x.ended_at)`},
+	}
+	for _, q := range queries {
+		if err := db.r.QueryRowContext(ctx, q.q, campaignID).Scan(q.dst); err != nil {
+			return a, fmt.Errorf("audit dialling of campaign %d: %w", campaignID, err)
+		}
+	}
+	return a, nil
+}

@@ -1,0 +1,80 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/store"
+	"github.com/anxin-care/anxin/store/storetest"
+)
+
+// TestNextTaskPriorities: NextTask takes the due task of highest priority
+// even when higher priorities hold only tasks due later (a retry) or
+// leased to someone else, finds nothing when nothing is due, and once all
+// are due again takes them by priority, a lease that ran out included.
+func TestNextTaskPriorities(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		// Monday 2026-11-23 10:00 China time.
+		now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		street := mustCreateOrg(t, db, anxin.OrgStreet, "长风新村街道", "310107005")
+		sup := anxin.ScopeOf(mustCreateAccount(t, db, street, "staff", anxin.RoleCommunity))
+		alone80 := mustCreateElder(t, db, &anxin.Elder{Name: "王秀英", BirthDate: "1940-03-05", RegionCode: "310107005001", Living: anxin.LivingAlone,
+			Phones: []anxin.Phone{{Number: "13812345671", Label: anxin.PhoneMobile}}})
+		family80 := mustCreateElder(t, db, &anxin.Elder{Name: "李桂兰", BirthDate: "1941-06-01", RegionCode: "310107005001", Living: anxin.LivingFamily,
+			Phones: []anxin.Phone{{Number: "13812345672", Label: anxin.PhoneMobile}}})
+		young := mustCreateElder(t, db, &anxin.Elder{Name: "张建国", BirthDate: "1960-01-01", RegionCode: "310107005003", Living: anxin.LivingFamily,
+			Phones: []anxin.Phone{{Number: "13812345673", Label: anxin.PhoneMobile}}})
+		c := &anxin.Campaign{Name: "关爱", Type: anxin.CampaignWellness, Mode: anxin.DialPreview, StartsOn: "2026-11-23", RetryMinutes: 60}
+		if err := db.CreateCampaign(ctx, sup, c); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.BuildTasks(ctx, sup, c.ID); err != nil || n != 3 {
+			t.Fatalf("built %d %v", n, err)
+		}
+		if err := db.SetCampaignState(ctx, sup, c.ID, anxin.CampaignRunning); err != nil {
+			t.Fatal(err)
+		}
+		lease := func(owner string) *store.Attempt {
+			t.Helper()
+			a, err := db.NextTask(ctx, c.ID, owner, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+
+		a := lease("op1")
+		if a == nil || a.Task.ElderID != alone80.ID || a.Task.Priority != 90 {
+			t.Fatalf("first lease %+v, want the elder of 80 living alone (priority 90)", a)
+		}
+		if task, err := db.FinishAttempt(ctx, a.ID, "op1", anxin.DispNoAnswer, time.Time{}); err != nil || !task.NextAt.Equal(now.Add(time.Hour)) {
+			t.Fatalf("after no answer %+v %v", task, err)
+		}
+		// Priority 90 holds only a retry due at 11:00.
+		b := lease("op2")
+		if b == nil || b.Task.ElderID != family80.ID || b.Task.Priority != 60 {
+			t.Fatalf("second lease %+v, want the elder of 80 with family (priority 60)", b)
+		}
+		// Priority 60 holds only op2's lease.
+		if y := lease("op3"); y == nil || y.Task.ElderID != young.ID || y.Task.Priority != 20 {
+			t.Fatalf("third lease %+v, want the younger elder (priority 20)", y)
+		}
+		if x := lease("op4"); x != nil {
+			t.Fatalf("a lease with nothing due: %+v", x.Task)
+		}
+
+		// Tuesday 09:00: all three due again (the leases ran out): by
+		// priority, op2's lapsed lease closed as interrupted.
+		now = time.Date(2026, 11, 24, 1, 0, 0, 0, time.UTC)
+		for _, want := range []*anxin.Elder{alone80, family80, young} {
+			if a := lease("op1"); a == nil || a.Task.ElderID != want.ID || a.Task.Attempts != 2 {
+				t.Fatalf("Tuesday: lease %+v, want elder %d's second attempt", a, want.ID)
+			}
+		}
+		if n, err := db.CountRows(ctx, "SELECT COUNT(*) FROM campaign_attempts WHERE disposition = 'interrupted'"); err != nil || n != 2 {
+			t.Fatalf("interrupted attempts: %d %v, want 2 (op2's and op3's)", n, err)
+		}
+	})
+}

@@ -1,0 +1,375 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/store"
+)
+
+// Outbound campaigns in the console (issue 6): the list everyone in an
+// area sees, the builder and the live view of those who run campaigns
+// (supervisors, administrators, community staff), and the operators'
+// workspace (workspace.go); scripts are scripts.go. The store decides who
+// may do what; the pages only offer what it would allow.
+
+// Audit actions of campaigns and scripts.
+const (
+	auditCampaignCreate = "campaign.create"
+	auditCampaignUpdate = "campaign.update"
+	auditCampaignState  = "campaign.state"
+	auditCampaignTasks  = "campaign.tasks"
+	auditScriptSave     = "script.save"
+)
+
+// routesCampaigns registers the campaign pages, the scripts, the
+// workspace and their API.
+func (s *Server) routesCampaigns() {
+	s.page("GET /campaigns", s.getCampaigns)
+	s.page("GET /campaigns/new", s.getCampaignNew)
+	s.page("POST /campaigns", s.postCampaign)
+	s.page("GET /campaigns/count", s.getCampaignCount)
+	s.page("GET /campaigns/{id}", s.getCampaign)
+	s.page("GET /campaigns/{id}/edit", s.getCampaignEdit)
+	s.page("POST /campaigns/{id}", s.postCampaign)
+	s.page("POST /campaigns/{id}/state", s.postCampaignState)
+	s.page("POST /campaigns/{id}/tasks", s.postCampaignTasks)
+	s.routesWorkspace()
+	s.routesScripts()
+	s.apiCampaigns()
+}
+
+// campaignsScopeOf returns the scope of hotline and community staff;
+// providers, suppliers and volunteers have no campaigns.
+func campaignsScopeOf(r *http.Request) (anxin.Scope, error) {
+	sc := scopeOf(r)
+	if sc.AssignedOnly {
+		return sc, anxin.ErrorKey(anxin.EFORBIDDEN, "err.campaigns_staff_only", "Campaigns are for hotline and community staff.")
+	}
+	return sc, nil
+}
+
+// runsCampaigns reports whether sc creates and changes campaigns, as the
+// store decides.
+func runsCampaigns(sc anxin.Scope) bool {
+	return !sc.AssignedOnly && (sc.Has(anxin.RoleSupervisor) || sc.Has(anxin.RoleAdmin) || sc.Has(anxin.RoleCommunity))
+}
+
+// runsCampaign reports whether sc changes campaign c: one over its area.
+func runsCampaign(sc anxin.Scope, c *anxin.Campaign) bool {
+	return runsCampaigns(sc) && sc.CoversRegion(c.RegionCode)
+}
+
+// worksCampaign reports whether sc calls the elders of campaign c:
+// operators, supervisors and community staff whose area covers the
+// campaign's (every elder of its tasks is theirs to see).
+func worksCampaign(sc anxin.Scope, c *anxin.Campaign) bool {
+	return !sc.AssignedOnly && (sc.Has(anxin.RoleOperator) || sc.Has(anxin.RoleSupervisor) || sc.Has(anxin.RoleCommunity)) &&
+		sc.CoversRegion(c.RegionCode)
+}
+
+// nextStates are the states a campaign can be moved to from each state,
+// in the order the buttons show them.
+var nextStates = map[string][]string{
+	anxin.CampaignDraft:   {anxin.CampaignRunning, anxin.CampaignEnded},
+	anxin.CampaignRunning: {anxin.CampaignPaused, anxin.CampaignEnded},
+	anxin.CampaignPaused:  {anxin.CampaignRunning, anxin.CampaignEnded},
+	anxin.CampaignEnded:   {anxin.CampaignArchived},
+}
+
+// regionNames names region codes, reading each once.
+type regionNames struct {
+	s     *Server
+	names map[string]string
+}
+
+func (s *Server) newRegionNames() *regionNames { return &regionNames{s: s, names: map[string]string{}} }
+
+// name returns the region's name, its code when unknown.
+func (n *regionNames) name(ctx context.Context, code string) string {
+	if v, ok := n.names[code]; ok {
+		return v
+	}
+	v := code
+	if r, err := n.s.db.FindRegion(ctx, code); err == nil {
+		v = r.Name
+	}
+	n.names[code] = v
+	return v
+}
+
+type campaignsPage struct {
+	*Page
+	Rows      []campaignRow
+	CanCreate bool
+}
+
+// campaignRow is one campaign of the list.
+type campaignRow struct {
+	*anxin.Campaign
+	AreaName string
+	Progress store.CampaignProgress
+}
+
+func (s *Server) getCampaigns(w http.ResponseWriter, r *http.Request) error {
+	sc, err := campaignsScopeOf(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.db.FindCampaigns(r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	progress, err := s.db.CampaignsProgress(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	p := &campaignsPage{Page: s.newPage(r, "campaigns.title"), CanCreate: runsCampaigns(sc)}
+	names := s.newRegionNames()
+	for _, c := range cs {
+		p.Rows = append(p.Rows, campaignRow{Campaign: c, AreaName: names.name(r.Context(), c.RegionCode), Progress: progress[c.ID]})
+	}
+	s.render(w, r, http.StatusOK, "campaigns", p)
+	return nil
+}
+
+// campaignOf reads the campaign of the path's id in the request's scope
+// (none for providers and suppliers: ENOTFOUND).
+func (s *Server) campaignOf(r *http.Request) (anxin.Scope, *anxin.Campaign, error) {
+	sc := scopeOf(r)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return sc, nil, err
+	}
+	c, err := s.db.FindCampaign(r.Context(), sc, id)
+	return sc, c, err
+}
+
+// campaignPage is the live view of a campaign.
+type campaignPage struct {
+	*Page
+	C        *anxin.Campaign
+	AreaName string
+	Script   *anxin.Script // the campaign's script, latest version
+	Stats    *store.CampaignStats
+	// States and Dispositions are the counts in display order.
+	States       []labelCount
+	Dispositions []labelCount
+	Orders       []labelCount
+	Questions    []questionStats
+	Callers      []store.CallerCount
+	// Failed are the elders no attempt reached, whose committee knocks
+	// on the door (wellness and supply checks).
+	Failed []*anxin.Task
+	// Moves are the states the viewer may move the campaign to.
+	Moves             []string
+	CanRun, CanWork   bool
+	CanBuild, CanEdit bool
+	Built             string // "N" after building tasks
+	Error             string
+}
+
+// labelCount is one counted thing with its label.
+type labelCount struct {
+	Key, Label string
+	Count      int
+}
+
+// questionStats is the distribution of answers to one question under one
+// script version.
+type questionStats struct {
+	Version int
+	Key     string
+	Text    string
+	Total   int
+	Values  []valueCount
+}
+
+type valueCount struct {
+	Label   string
+	Count   int
+	Percent int
+}
+
+func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCampaign(w, r, http.StatusOK, nil)
+}
+
+// renderCampaign shows the live view, with the reason an action was
+// refused.
+func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status int, refused error) error {
+	sc, c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	p := &campaignPage{Page: s.newPage(r, "campaigns.title"), C: c, AreaName: s.newRegionNames().name(r.Context(), c.RegionCode)}
+	p.Title = c.Name
+	if p.Stats, err = s.db.CampaignStats(r.Context(), sc, c.ID); err != nil {
+		return err
+	}
+	if c.ScriptID != 0 {
+		if p.Script, err = s.db.Script(r.Context(), c.ScriptID, 0); err != nil {
+			return err
+		}
+	}
+	for _, st := range []string{anxin.TaskPending, anxin.TaskLeased, anxin.TaskDone, anxin.TaskFailed} {
+		p.States = append(p.States, labelCount{st, p.T("campaigns.task." + st), p.Stats.States[st]})
+	}
+	for _, d := range append(anxin.Dispositions(), anxin.DispInterrupted) {
+		if n := p.Stats.Dispositions[d]; n > 0 {
+			p.Dispositions = append(p.Dispositions, labelCount{d, p.T("campaigns.disp." + d), n})
+		}
+	}
+	for _, t := range anxin.OrderTypes {
+		if n := p.Stats.Orders[t]; n > 0 {
+			p.Orders = append(p.Orders, labelCount{t, p.T("orders.type." + t), n})
+		}
+	}
+	if p.Questions, err = s.answerStats(r.Context(), c, p.Stats.Answers); err != nil {
+		return err
+	}
+	p.Callers = p.Stats.Callers
+	if p.Failed, err = s.db.FindTasks(r.Context(), sc, c.ID, anxin.TaskFailed, 50); err != nil {
+		return err
+	}
+	p.CanRun, p.CanWork = runsCampaign(sc, c), worksCampaign(sc, c) && c.State == anxin.CampaignRunning && c.Mode != anxin.DialAgentless
+	if p.CanRun {
+		p.Moves = nextStates[c.State]
+		p.CanBuild = c.State != anxin.CampaignEnded && c.State != anxin.CampaignArchived
+		p.CanEdit = p.CanBuild
+	}
+	if b := r.URL.Query().Get("built"); b != "" {
+		if n, err := strconv.Atoi(b); err == nil {
+			p.Built = p.T("campaigns.built", n)
+		}
+	}
+	if refused != nil {
+		p.Error = s.msgs.userMessage(p.Lang, refused)
+	}
+	s.render(w, r, status, "campaign", p)
+	return nil
+}
+
+// answerStats turns answer counts into tables per version and question,
+// labelled with the wording of that version.
+func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []store.AnswerCount) ([]questionStats, error) {
+	scripts := map[int]*anxin.Script{}
+	var out []questionStats
+	for _, a := range counts {
+		sc, ok := scripts[a.Version]
+		if !ok && c.ScriptID != 0 && a.Version > 0 {
+			var err error
+			if sc, err = s.db.Script(ctx, c.ScriptID, a.Version); err != nil && anxin.ErrorCode(err) != anxin.ENOTFOUND {
+				return nil, err
+			}
+			scripts[a.Version] = sc
+		}
+		if len(out) == 0 || out[len(out)-1].Version != a.Version || out[len(out)-1].Key != a.Question {
+			q := questionStats{Version: a.Version, Key: a.Question, Text: a.Question}
+			if sc != nil {
+				if qq, ok := sc.Question(a.Question); ok {
+					q.Text = anxin.Wording(qq.Text, anxin.LangMandarin)
+				}
+			}
+			out = append(out, q)
+		}
+		q := &out[len(out)-1]
+		label := a.Value
+		if sc != nil {
+			label = answerLabel(sc, a.Question, a.Value)
+		}
+		q.Values = append(q.Values, valueCount{Label: label, Count: a.Count})
+		q.Total += a.Count
+	}
+	for i := range out {
+		for j := range out[i].Values {
+			out[i].Values[j].Percent = out[i].Values[j].Count * 100 / max(out[i].Total, 1)
+		}
+		slices.SortStableFunc(out[i].Values, func(a, b valueCount) int { return cmp.Compare(b.Count, a.Count) })
+	}
+	return out, nil
+}
+
+// answerLabel words a recorded answer: the options' Mandarin wording, or
+// the value itself for numbers and text.
+func answerLabel(s *anxin.Script, question, value string) string {
+	q, ok := s.Question(question)
+	if !ok || len(q.Options) == 0 {
+		return value
+	}
+	var parts []string
+	for _, k := range strings.Split(value, ",") {
+		label := k
+		for _, o := range q.Options {
+			if o.Key == k {
+				label = anxin.Wording(o.Text, anxin.LangMandarin)
+			}
+		}
+		parts = append(parts, label)
+	}
+	return strings.Join(parts, "、")
+}
+
+func (s *Server) postCampaignState(w http.ResponseWriter, r *http.Request) error {
+	_, c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	state := r.PostFormValue("state")
+	if err := s.setCampaignState(r, c, state); err != nil {
+		if showInForm(err) {
+			return s.renderCampaign(w, r, ErrorStatus(err), err)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d?flash=campaign_%s", c.ID, state), http.StatusSeeOther)
+	return nil
+}
+
+// setCampaignState moves a campaign and audits it.
+func (s *Server) setCampaignState(r *http.Request, c *anxin.Campaign, state string) error {
+	if err := s.db.SetCampaignState(r.Context(), scopeOf(r), c.ID, state); err != nil {
+		return err
+	}
+	s.audit(r, &anxin.AuditEntry{Action: auditCampaignState, TargetType: "campaign", TargetID: strconv.FormatInt(c.ID, 10),
+		Detail: c.State + "→" + state})
+	c.State = state
+	return nil
+}
+
+func (s *Server) postCampaignTasks(w http.ResponseWriter, r *http.Request) error {
+	_, c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	n, err := s.buildTasks(r, c)
+	if err != nil {
+		if showInForm(err) {
+			return s.renderCampaign(w, r, ErrorStatus(err), err)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d?built=%d", c.ID, n), http.StatusSeeOther)
+	return nil
+}
+
+// buildTasks makes the campaign's tasks and audits how many.
+func (s *Server) buildTasks(r *http.Request, c *anxin.Campaign) (int, error) {
+	n, err := s.db.BuildTasks(r.Context(), scopeOf(r), c.ID)
+	if err != nil {
+		return 0, err
+	}
+	s.audit(r, &anxin.AuditEntry{Action: auditCampaignTasks, TargetType: "campaign", TargetID: strconv.FormatInt(c.ID, 10),
+		Detail: fmt.Sprintf("%d tasks", n)})
+	return n, nil
+}

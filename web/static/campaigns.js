@@ -1,0 +1,77 @@
+// Anxin campaigns: the builder's live count, the workspace's digit keys,
+// the live view's refresh. Every page works without it.
+"use strict";
+
+(function () {
+  // liveCount asks /campaigns/count for the elders the builder's target
+  // selects whenever a field of it changes, and shows the answer.
+  function liveCount(form) {
+    var out = document.getElementById("target-count");
+    if (!out || !window.fetch) { return; }
+    var timer = null, seq = 0;
+    function ask() {
+      var params = new URLSearchParams();
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrf" && name !== "op" && typeof value === "string" && value.trim() !== "") { params.append(name, value); }
+      });
+      var mine = ++seq;
+      out.textContent = "…";
+      fetch(form.getAttribute("data-count-url") + "?" + params.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (d) {
+          if (mine !== seq) { return; }
+          out.textContent = d.error ? d.error : (out.getAttribute("data-label") || "{n}").replace("{n}", String(d.count));
+          out.classList.toggle("error", !!d.error);
+        })
+        .catch(function () { if (mine === seq) { out.textContent = ""; } });
+    }
+    function changed(ev) {
+      if (!ev.target.classList || !ev.target.classList.contains("count-input")) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(ask, 250);
+    }
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    ask();
+  }
+
+  // typing reports whether a key pressed in el is text being typed.
+  function typing(el) {
+    var tag = el && el.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") { return true; }
+    return tag === "INPUT" && ["radio", "checkbox", "button", "submit"].indexOf(el.type) < 0;
+  }
+
+  // dispositionKeys lets the digits 1-9 end the call with the button of
+  // that digit, unless the operator is typing an answer.
+  function dispositionKeys(form) {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.isComposing || typing(ev.target)) { return; }
+      if (!/^[1-9]$/.test(ev.key)) { return; }
+      var b = form.querySelector('button[data-key="' + ev.key + '"]');
+      if (!b) { return; }
+      ev.preventDefault();
+      b.click();
+    });
+    form.addEventListener("click", function (ev) {
+      var b = ev.target.closest && ev.target.closest("button[data-confirm]");
+      if (b && !window.confirm(b.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  }
+
+  function init() {
+    var builder = document.querySelector("form.campaign-form");
+    if (builder) { liveCount(builder); }
+    var work = document.getElementById("work-form");
+    if (work) { dispositionKeys(work); }
+    var refresh = document.querySelector("[data-refresh]");
+    if (refresh) {
+      setTimeout(function () { window.location.reload(); }, 1000 * Number(refresh.getAttribute("data-refresh")));
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
