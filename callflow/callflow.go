@@ -57,6 +57,12 @@ type Config struct {
 	// (instead of the queue's maximum wait); RingTime how long an
 	// operator's phone rings before the next is tried.
 	MenuTimeout, QueueWait, RingTime time.Duration
+	// CampaignChannels is how many agentless campaign calls this node's
+	// dialler has up at once at most (default 30; the trunks' channel
+	// limits apply too); CampaignPoll how often it looks for due tasks
+	// when idle (default 10 s). See RunCampaigns.
+	CampaignChannels int
+	CampaignPoll     time.Duration
 }
 
 // Phones reaches operators' phones: where they registered, and placing a

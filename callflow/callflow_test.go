@@ -1,6 +1,7 @@
 package callflow_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"io"
@@ -55,13 +56,17 @@ type options struct {
 	queueWait    time.Duration
 	ringTime     time.Duration
 	phones       bool
+	// campaignPoll is how often the campaign dialler looks for due tasks;
+	// engine the store's (SQLite when "").
+	campaignPoll time.Duration
+	engine       string
 }
 
 func newWorld(t *testing.T, o options) *world {
 	t.Helper()
 	sipptest.Path(t)
 	ctx := context.Background()
-	db, _ := storetest.Open(t, store.SQLite)
+	db, _ := storetest.Open(t, cmp.Or(o.engine, store.SQLite))
 	logins, err := demo.LoadWith(ctx, db, password.Hasher{P: password.Fast}, demo.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +95,7 @@ func newWorld(t *testing.T, o options) *world {
 		t.Fatal(err)
 	}
 	w.flows, err = callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), Recordings: rs,
-		Node: "test", QueueWait: o.queueWait, RingTime: o.ringTime, Log: quiet,
+		Node: "test", QueueWait: o.queueWait, RingTime: o.ringTime, Log: quiet, CampaignPoll: o.campaignPoll,
 		Pop: func(_ context.Context, account, call int64, _, _ string) {
 			w.mu.Lock()
 			w.pops = append(w.pops, pop{account, call})

@@ -18,7 +18,30 @@ var checkInKeys = map[rune]string{'1': anxin.CheckInWell, '2': anxin.CheckInSupp
 // the ready operators of the area as a queued call would be. The call is
 // recorded. It returns the call record once the call is under way.
 func (f *Flows) CheckIn(ctx context.Context, sc anxin.Scope, number string, elderID int64) (int64, error) {
+	return f.checkInCall(ctx, sc, number, elderID, checkInHooks{})
+}
+
+// checkInHooks let a campaign's dialler follow a check-in call (the zero
+// value: a plain check-in). The call record names task; started runs once
+// the record exists, before anything is dialled (an error abandons the
+// call, closed as failed); answered runs as soon as the elder's key is
+// known (before a "help" is transferred); ended runs once the record is
+// closed. When life ends the ringing is cancelled, or the answered call
+// hung up by Anxin.
+type checkInHooks struct {
+	life     context.Context
+	task     int64
+	started  func(callID int64) error
+	answered func(answer string)
+	ended    func(callID int64)
+}
+
+// checkInCall is CheckIn with hooks.
+func (f *Flows) checkInCall(ctx context.Context, sc anxin.Scope, number string, elderID int64, h checkInHooks) (int64, error) {
 	db := f.cfg.DB
+	if h.life == nil {
+		h.life = context.Background()
+	}
 	to, err := db.DialCheck(ctx, sc, number)
 	if err != nil {
 		return 0, err
@@ -32,34 +55,54 @@ func (f *Flows) CheckIn(ctx context.Context, sc anxin.Scope, number string, elde
 		return 0, err
 	}
 	rec := &anxin.Call{Direction: anxin.CallOutbound, Leg: anxin.LegCaller, FromNumber: trunk.CallerID, ToNumber: to,
-		Trunk: trunk.Name, ElderID: elderID, RegionCode: sc.Region, Node: f.cfg.Node, StartedAt: time.Now(), Queue: "checkin"}
+		Trunk: trunk.Name, ElderID: elderID, RegionCode: sc.Region, Node: f.cfg.Node, StartedAt: time.Now(), Queue: "checkin",
+		CampaignTaskID: h.task}
 	if err := db.StartCall(ctx, rec); err != nil {
 		return 0, err
 	}
+	if h.started != nil {
+		if err := h.started(rec.ID); err != nil {
+			db.EndCall(context.WithoutCancel(ctx), rec.ID, time.Now(), 0, anxin.CauseFailed, anxin.HangupSystem)
+			return 0, err
+		}
+	}
 	go func() {
 		ctx := context.Background()
+		if h.ended != nil {
+			defer func() { h.ended(rec.ID) }()
+		}
 		log := f.cfg.Log.With("call", rec.ID)
-		leg, out, err := f.dial(ctx, *pp, target, trunk.CallerID, rec)
+		leg, out, err := f.dial(h.life, *pp, target, trunk.CallerID, rec)
 		if err != nil {
 			le := err.(*legError)
 			db.EndCall(ctx, rec.ID, time.Now(), le.code, le.cause, anxin.HangupSystem)
 			return
 		}
 		defer leg.Close()
+		stopHangup := context.AfterFunc(h.life, func() {
+			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			out.Hangup(hctx)
+		})
+		defer stopHangup()
 		db.CallAnswered(ctx, rec.ID, time.Now(), 0)
 		k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: trunk.CallerID, RegionCode: sc.Region}, cfg: f.config(ctx)}
 		if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
 			defer stop()
 		}
-		k.checkIn(ctx)
-		db.EndCall(ctx, rec.ID, time.Now(), 200, "", k.end(ctx))
+		k.checkIn(ctx, h.answered)
+		by := k.end(ctx)
+		if h.life.Err() != nil && !out.HungUpByPeer() {
+			by = anxin.HangupSystem // Anxin stopped the call
+		}
+		db.EndCall(ctx, rec.ID, time.Now(), 200, "", by)
 	}()
 	return rec.ID, nil
 }
 
 // checkIn plays the check-in prompt (twice, if no key came) and acts on
-// the key.
-func (k *call) checkIn(ctx context.Context) {
+// the key; answered (nil: nothing) hears of it first.
+func (k *call) checkIn(ctx context.Context, answered func(string)) {
 	for try := 0; try < 2; try++ {
 		d, ok := k.play("checkin")
 		if ok && d == 0 {
@@ -73,6 +116,9 @@ func (k *call) checkIn(ctx context.Context) {
 			continue
 		}
 		k.f.cfg.DB.SetCheckIn(ctx, k.rec.ID, answer)
+		if answered != nil {
+			answered(answer)
+		}
 		if answer == anxin.CheckInHelp {
 			if _, ok := k.play("checkin_transfer"); ok {
 				k.queue(ctx, "checkin_help")

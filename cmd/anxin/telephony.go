@@ -123,6 +123,7 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		return nil, err
 	}
 	t.addr = addr
+	go runCampaigns(ctx, flows, node, log)
 	var named []string
 	for _, d := range dids {
 		t.numbers = append(t.numbers, d.Number)
