@@ -246,9 +246,20 @@ func (db *DB) BuildTasks(ctx context.Context, sc anxin.Scope, id int64) (int, er
 		+ (CASE WHEN e.living = %s THEN 30 ELSE 0 END)
 		+ (CASE WHEN e.last_contact_at IS NULL OR e.last_contact_at < %s THEN 20 ELSE 0 END)`,
 		w.arg(today.AddDate(-80, 0, 0).Format(time.DateOnly)), w.arg(anxin.LivingAlone), w.arg(now.AddDate(0, 0, -14).UTC()))
+	// On SQLite the elders are read in the order of elders_region (area,
+	// id): their rows as they lie in the file, and the tasks appended to
+	// their indexes in elder order. Left to itself the planner may walk
+	// elders_region_name, which reads an area's rows in the order of
+	// names, all over the file: three times slower for a city of
+	// 5,000,000 (docs/benchmarks.md). PostgreSQL scans and hashes; an
+	// order would only add a sort.
+	order := ""
+	if db.engine == SQLite {
+		order = " ORDER BY e.region_code, e.id"
+	}
 	q := fmt.Sprintf(`INSERT INTO campaign_tasks (campaign_id, elder_id, region_code, priority, next_at, script_version)
-		SELECT %s, e.id, e.region_code, %s, %s, %s FROM elders e%s
-		ON CONFLICT (campaign_id, elder_id) DO NOTHING`, w.arg(c.ID), prio, w.arg(due), w.arg(version), w.sql())
+		SELECT %s, e.id, e.region_code, %s, %s, %s FROM elders e%s%s
+		ON CONFLICT (campaign_id, elder_id) DO NOTHING`, w.arg(c.ID), prio, w.arg(due), w.arg(version), w.sql(), order)
 	res, err := db.w.ExecContext(ctx, q, w.args...)
 	if err != nil {
 		return 0, fmt.Errorf("build tasks: %w", err)
