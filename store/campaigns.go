@@ -201,6 +201,20 @@ func (db *DB) targetWhere(c *anxin.Campaign) where {
 	return w
 }
 
+// targetOrder is the order in which a target's elders are read: on SQLite
+// that of elders_region (area, id), their rows as they lie in the file
+// (and the tasks appended to their indexes in elder order). Left to itself
+// the planner may walk elders_region_name, which reads an area's rows in
+// the order of names, all over the file: for a city of 5,000,000 building
+// took 1.7 times as long and counting up to twice (docs/benchmarks.md).
+// PostgreSQL scans and hashes; an order would only add a sort.
+func (db *DB) targetOrder() string {
+	if db.engine == SQLite {
+		return " ORDER BY e.region_code, e.id"
+	}
+	return ""
+}
+
 // CountTarget counts the elders a campaign's target selects now (the live
 // count while a supervisor builds it).
 func (db *DB) CountTarget(ctx context.Context, sc anxin.Scope, c *anxin.Campaign) (int, error) {
@@ -208,8 +222,12 @@ func (db *DB) CountTarget(ctx context.Context, sc anxin.Scope, c *anxin.Campaign
 		return 0, errCampaignStaff()
 	}
 	w := db.targetWhere(c)
+	q := "SELECT COUNT(*) FROM elders e" + w.sql()
+	if order := db.targetOrder(); order != "" {
+		q = "SELECT COUNT(*) FROM (SELECT 1 FROM elders e" + w.sql() + order + ") t"
+	}
 	var n int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM elders e"+w.sql(), w.args...).Scan(&n); err != nil {
+	if err := db.r.QueryRowContext(ctx, q, w.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count target: %w", err)
 	}
 	return n, nil
@@ -246,20 +264,9 @@ func (db *DB) BuildTasks(ctx context.Context, sc anxin.Scope, id int64) (int, er
 		+ (CASE WHEN e.living = %s THEN 30 ELSE 0 END)
 		+ (CASE WHEN e.last_contact_at IS NULL OR e.last_contact_at < %s THEN 20 ELSE 0 END)`,
 		w.arg(today.AddDate(-80, 0, 0).Format(time.DateOnly)), w.arg(anxin.LivingAlone), w.arg(now.AddDate(0, 0, -14).UTC()))
-	// On SQLite the elders are read in the order of elders_region (area,
-	// id): their rows as they lie in the file, and the tasks appended to
-	// their indexes in elder order. Left to itself the planner may walk
-	// elders_region_name, which reads an area's rows in the order of
-	// names, all over the file: three times slower for a city of
-	// 5,000,000 (docs/benchmarks.md). PostgreSQL scans and hashes; an
-	// order would only add a sort.
-	order := ""
-	if db.engine == SQLite {
-		order = " ORDER BY e.region_code, e.id"
-	}
 	q := fmt.Sprintf(`INSERT INTO campaign_tasks (campaign_id, elder_id, region_code, priority, next_at, script_version)
 		SELECT %s, e.id, e.region_code, %s, %s, %s FROM elders e%s%s
-		ON CONFLICT (campaign_id, elder_id) DO NOTHING`, w.arg(c.ID), prio, w.arg(due), w.arg(version), w.sql(), order)
+		ON CONFLICT (campaign_id, elder_id) DO NOTHING`, w.arg(c.ID), prio, w.arg(due), w.arg(version), w.sql(), db.targetOrder())
 	res, err := db.w.ExecContext(ctx, q, w.args...)
 	if err != nil {
 		return 0, fmt.Errorf("build tasks: %w", err)
