@@ -178,7 +178,13 @@ func (db *DB) targetWhere(c *anxin.Campaign) where {
 		w.add("1 = 0") // a target outside the campaign's area
 	}
 	db.filterElders(&w, f)
-	w.add("e.status = ?", anxin.StatusActive)
+	if db.engine == SQLite {
+		// The unary + keeps SQLite off elders_coverage (status, area,
+		// last contact …): see targetOrder.
+		w.add("+e.status = ?", anxin.StatusActive)
+	} else {
+		w.add("e.status = ?", anxin.StatusActive)
+	}
 	if len(t.Living) > 0 {
 		whereIn(&w, "e.living", t.Living)
 	}
@@ -204,10 +210,11 @@ func (db *DB) targetWhere(c *anxin.Campaign) where {
 // targetOrder is the order in which a target's elders are read: on SQLite
 // that of elders_region (area, id), their rows as they lie in the file
 // (and the tasks appended to their indexes in elder order). Left to itself
-// the planner may walk elders_region_name, which reads an area's rows in
-// the order of names, all over the file: for a city of 5,000,000 building
-// took 1.7 times as long and counting up to twice (docs/benchmarks.md).
-// PostgreSQL scans and hashes; an order would only add a sort.
+// the planner walks elders_region_name or elders_coverage, which read an
+// area's rows in the order of names or of last contact, all over the file:
+// for a city of 5,000,000, building and counting took up to twice as long
+// (docs/benchmarks.md). PostgreSQL scans and hashes; an order would only
+// add a sort.
 func (db *DB) targetOrder() string {
 	if db.engine == SQLite {
 		return " ORDER BY e.region_code, e.id"
