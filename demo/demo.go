@@ -5,8 +5,10 @@
 // more accounts per role with freshly generated passwords, a service
 // catalogue modelled on Wuxi's with its providers (catalogue.go), 2,000
 // synthetic elders spread over the pilot streets' committees (package gen,
-// with a fixed seed, so every load has the same people), and 5,000 work
-// orders of the last three months in every state (orders.go).
+// with a fixed seed, so every load has the same people), 5,000 work
+// orders of the last three months in every state (orders.go), and the
+// campaigns: the 2022 supply check worked for a morning and an automated
+// wellness check to start (campaigns.go).
 //
 // It writes only through the store's services, as an administrator would.
 package demo
@@ -55,13 +57,16 @@ type Options struct {
 	// Orders is the number of work orders played over the last 90 days for
 	// those elders (none without elders).
 	Orders int
+	// Campaigns loads the demo's campaigns (none without elders): a supply
+	// check worked for a morning and an agentless wellness check to start.
+	Campaigns bool
 }
 
 // Load fills a migrated database that has no accounts yet with the demo
 // dataset, DefaultElders elders included, and returns the logins. It
 // answers ECONFLICT when accounts exist.
 func Load(ctx context.Context, db *store.DB, h password.Hasher) ([]Login, error) {
-	return LoadWith(ctx, db, h, Options{Elders: DefaultElders, Orders: DefaultOrders})
+	return LoadWith(ctx, db, h, Options{Elders: DefaultElders, Orders: DefaultOrders, Campaigns: true})
 }
 
 // LoadWith is Load with options.
@@ -126,6 +131,11 @@ func LoadWith(ctx context.Context, db *store.DB, h password.Hasher, opt Options)
 	}
 	if opt.Orders > 0 && opt.Elders > 0 {
 		if err := loadOrders(ctx, db, opt.Orders, db.Now()); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Campaigns && opt.Elders > 0 {
+		if err := loadCampaigns(ctx, db, db.Now()); err != nil {
 			return nil, err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/anxin-care/anxin"
@@ -121,7 +122,62 @@ func TestLoad(t *testing.T) {
 		if fromVisits == 0 {
 			t.Error("no low return-visit score opened a complaint")
 		}
+
+		checkDemoCampaigns(t, db)
 	})
+}
+
+// checkDemoCampaigns checks the demo's campaigns: the pilot streets' supply
+// check partly worked in preview mode (answers that made supply orders and
+// one urgent escalation, elders still to call), with the seed's question
+// in Shanghainese; the agentless wellness check in draft with a script the
+// machine can ask.
+func checkDemoCampaigns(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	cs, err := db.FindCampaigns(ctx, anxin.SystemScope())
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("%d demo campaigns, %v", len(cs), err)
+	}
+	byType := map[string]*anxin.Campaign{}
+	for _, c := range cs {
+		byType[c.Type] = c
+	}
+	supply, wellness := byType[anxin.CampaignSupply], byType[anxin.CampaignWellness]
+	if supply == nil || wellness == nil {
+		t.Fatalf("demo campaigns: %+v", cs)
+	}
+	if supply.State != anxin.CampaignRunning || supply.Mode != anxin.DialPreview || wellness.State != anxin.CampaignDraft || wellness.Mode != anxin.DialAgentless {
+		t.Errorf("supply %s/%s, wellness %s/%s", supply.State, supply.Mode, wellness.State, wellness.Mode)
+	}
+	st, err := db.CampaignStats(ctx, anxin.SystemScope(), supply.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("supply check: %d tasks %v, dispositions %v, orders %v", st.Tasks, st.States, st.Dispositions, st.Orders)
+	if st.States[anxin.TaskDone] < 20 || st.States[anxin.TaskPending] < 20 {
+		t.Errorf("supply check is not partly done: %v", st.States)
+	}
+	if st.Orders[anxin.TypeSupply] < 5 || st.Orders[anxin.TypeEscalation] != 1 {
+		t.Errorf("supply check made orders %v, want supply orders and one escalation", st.Orders)
+	}
+	if st.Dispositions[anxin.DispNoAnswer] == 0 || st.Dispositions[anxin.DispCompleted] == 0 || len(st.Callers) != 2 {
+		t.Errorf("dispositions %v, %d callers", st.Dispositions, len(st.Callers))
+	}
+	script, err := db.Script(ctx, supply.ScriptID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := script.Question("supplies"); !strings.Contains(q.Text[anxin.LangShanghainese], "侬屋里厢") {
+		t.Errorf("the supply question in Shanghainese: %q", q.Text[anxin.LangShanghainese])
+	}
+	ws, err := db.Script(ctx, wellness.ScriptID, 0)
+	if err != nil || !ws.IVRCapable() {
+		t.Errorf("the wellness script is not one the machine can ask (%v)", err)
+	}
+	if n, err := db.CountTarget(ctx, anxin.SystemScope(), wellness); err != nil || n < 50 {
+		t.Errorf("the wellness check targets %d elders, %v", n, err)
+	}
 }
 
 func TestLoadWithoutElders(t *testing.T) {
