@@ -91,19 +91,38 @@ func (db *DB) Script(ctx context.Context, id int64, v int) (*anxin.Script, error
 }
 
 // SetCampaignScript makes a script the campaign's: tasks made from then on
-// use its latest version.
+// use its latest version. Once the campaign has tasks its script stays
+// (the tasks name a version of it; answers compare across versions):
+// another script is err.campaign_script_fixed (ECONFLICT) — edit the
+// script instead, which makes a new version for the tasks made next.
 func (db *DB) SetCampaignScript(ctx context.Context, sc anxin.Scope, campaignID, scriptID int64) error {
 	if !runsCampaigns(sc) {
 		return errCampaignStaff()
 	}
-	if _, err := db.FindCampaign(ctx, sc, campaignID); err != nil {
+	c, err := db.FindCampaign(ctx, sc, campaignID)
+	if err != nil {
 		return err
 	}
-	if _, err := db.Script(ctx, scriptID, 0); err != nil {
+	latest, err := db.Script(ctx, scriptID, 0)
+	if err != nil {
 		return err
 	}
-	_, err := db.w.ExecContext(ctx, "UPDATE campaigns SET script_id = $1, updated_at = $2 WHERE id = $3", scriptID, db.Now().UTC(), campaignID)
-	return err
+	if c.ScriptID == scriptID {
+		return nil
+	}
+	return db.Transact(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET script_id = $1, updated_at = $2 WHERE id = $3
+			AND (script_id IS NULL OR NOT EXISTS (SELECT 1 FROM campaign_tasks t WHERE t.campaign_id = $3))`, scriptID, db.Now().UTC(), campaignID)
+		if err != nil {
+			return fmt.Errorf("campaign script: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return anxin.ErrorKey(anxin.ECONFLICT, "err.campaign_script_fixed", "The campaign has tasks made with its script: edit that script instead (new tasks get the new version).")
+		}
+		// Tasks made before the campaign had a script ask its latest version.
+		_, err = tx.ExecContext(ctx, "UPDATE campaign_tasks SET script_version = $1 WHERE campaign_id = $2 AND script_version = 0", latest.Version, campaignID)
+		return err
+	})
 }
 
 // RecordAnswers keeps the answers given in an attempt (question key →

@@ -67,3 +67,59 @@ func TestScriptVersions(t *testing.T) {
 		}
 	})
 }
+
+// TestCampaignScriptFixed: once a campaign has tasks its script cannot be
+// swapped for another (the tasks name versions of it); setting the same
+// one again is fine; a campaign whose tasks were made before it had a
+// script gives them the script's latest version.
+func TestCampaignScriptFixed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		street := mustCreateOrg(t, db, anxin.OrgStreet, "长风新村街道", "310107005")
+		staff := anxin.ScopeOf(mustCreateAccount(t, db, street, "staff", anxin.RoleCommunity))
+		mustCreateElder(t, db, &anxin.Elder{Name: "王秀英", BirthDate: "1940-03-05", RegionCode: "310107005001",
+			Phones: []anxin.Phone{{Number: "13812345678", Label: anxin.PhoneMobile}}})
+		zh := func(s string) map[string]string { return map[string]string{anxin.LangMandarin: s} }
+		script := func(name string) *anxin.Script {
+			s := &anxin.Script{Name: name, Questions: []anxin.Question{{Key: "ok", Type: anxin.QuestionYesNo, Text: zh("都好吗？"),
+				Options: []anxin.Option{{Key: "yes", Text: zh("好")}, {Key: "no", Text: zh("不好")}}}}}
+			if err := db.SaveScript(ctx, staff, s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		first, other := script("问候"), script("另一份")
+		first.Questions[0].Text = zh("最近都好吗？")
+		if err := db.SaveScript(ctx, staff, first); err != nil || first.Version != 2 {
+			t.Fatalf("version 2: %v", err)
+		}
+		c := &anxin.Campaign{Name: "问候", Type: anxin.CampaignWellness, Mode: anxin.DialPreview, StartsOn: "2026-11-23"}
+		if err := db.CreateCampaign(ctx, staff, c); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.BuildTasks(ctx, staff, c.ID); err != nil || n != 1 {
+			t.Fatalf("%d tasks, %v", n, err)
+		}
+		if err := db.SetCampaignScript(ctx, staff, c.ID, first.ID); err != nil {
+			t.Fatalf("first script of a campaign with tasks: %v", err)
+		}
+		tasks, err := db.FindTasks(ctx, staff, c.ID, "", 10)
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("tasks %v %v", tasks, err)
+		}
+		if s, err := db.TaskScript(ctx, &anxin.Campaign{ScriptID: first.ID}, tasks[0].ID); err != nil || s.Version != 2 {
+			t.Fatalf("the task made before the script asks %+v, %v; want version 2", s, err)
+		}
+		if err := db.SetCampaignScript(ctx, staff, c.ID, first.ID); err != nil {
+			t.Fatalf("the same script again: %v", err)
+		}
+		err = db.SetCampaignScript(ctx, staff, c.ID, other.ID)
+		if anxin.ErrorCode(err) != anxin.ECONFLICT {
+			t.Fatalf("another script for a campaign with tasks: %v, want ECONFLICT", err)
+		}
+		if got, _ := db.FindCampaign(ctx, staff, c.ID); got.ScriptID != first.ID {
+			t.Fatalf("the campaign's script is now %d", got.ScriptID)
+		}
+	})
+}
