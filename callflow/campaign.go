@@ -50,6 +50,10 @@ type dialler struct {
 	mu    sync.Mutex
 	calls map[int64]*store.Attempt // attempts with a call up, by ID
 	wg    sync.WaitGroup
+
+	// scripts are the script versions read so far (by the dialler's loop
+	// only).
+	scripts map[scriptKey]*anxin.Script
 }
 
 // RunCampaigns is the node's agentless campaign dialler: it runs until ctx
@@ -61,17 +65,27 @@ type dialler struct {
 // attempt's number — while the node has fewer than CampaignChannels such
 // calls up and a trunk has a channel free. The call record names the task
 // and the attempt names the call, linked before the call is dialled, so
-// an attempt is never dialled twice. The elder's key is recorded as the
-// answer to "checkin" (1 well, 2 supplies, 3 help); 2 opens a work order
-// for supplies and 3 an urgent escalation at once, before the call is
-// transferred to an operator. When the call ends its outcome becomes the
-// attempt's disposition (see disposition), and the store schedules the
-// retry or, for a task whose every attempt failed, the door-knock. When
-// ctx ends the calls up are hung up (ringing ones cancelled) and their
-// attempts closed as interrupted.
+// an attempt is never dialled twice. The answered call speaks the elder's
+// language (anxin.DialectLang) and, when she asks for a person, queues
+// for the operators of the campaign owner's area.
+//
+// When the task's version of the campaign's script is IVR-capable, the
+// call asks it (see askScript): its answers are reported when the call
+// ends as an operator's are (store.ReportAttempt: orders, escalations and
+// elder updates from the options' actions), completed when the script ran
+// to its end; 0 at any question opens an urgent escalation at once and
+// transfers her to an operator. Otherwise the fixed check-in plays: her
+// key is recorded as the answer to "checkin" (1 well, 2 supplies, 3 help);
+// 2 opens a work order for supplies and 3 an urgent escalation at once,
+// before the call is transferred to an operator. When the call ends its
+// outcome becomes the attempt's disposition (see disposition), and the
+// store schedules the retry or, for a task whose every attempt failed, the
+// door-knock. When ctx ends the calls up are hung up (ringing ones
+// cancelled) and their attempts closed as interrupted.
 func (f *Flows) RunCampaigns(ctx context.Context, node string) {
 	db, log := f.cfg.DB, f.cfg.Log.With("dialler", "node:"+node)
-	d := &dialler{f: f, owner: "node:" + node, ctx: ctx, freed: make(chan struct{}, 1), calls: map[int64]*store.Attempt{}}
+	d := &dialler{f: f, owner: "node:" + node, ctx: ctx, freed: make(chan struct{}, 1), calls: map[int64]*store.Attempt{},
+		scripts: map[scriptKey]*anxin.Script{}}
 	if n, err := db.ReleaseLeases(ctx, d.owner); err != nil {
 		log.Error("campaign dialler: releasing the node's leases", "err", err)
 	} else if n > 0 {
@@ -190,6 +204,12 @@ func (d *dialler) dialNext(ctx context.Context, c *anxin.Campaign) bool {
 		d.finish(a, anxin.DispWrongNumber)
 		return true
 	}
+	p, err := d.plan(ctx, c, a)
+	if err != nil {
+		log.Warn("campaign dialler: call not placed", "task", a.Task.ID, "err", err)
+		d.finish(a, anxin.DispInterrupted)
+		return false
+	}
 	d.mu.Lock()
 	d.calls[a.ID] = a
 	d.mu.Unlock()
@@ -197,7 +217,7 @@ func (d *dialler) dialNext(ctx context.Context, c *anxin.Campaign) bool {
 	// The elder's committee: the toll-fraud guard finds her number there,
 	// and the call record is scoped to it.
 	sc := anxin.Scope{Region: a.Task.RegionCode, OrgID: c.OrgID}
-	var call int64 // set before the call is dialled
+	var callID int64 // set before the call is dialled
 	_, err = d.f.checkInCall(ctx, sc, a.Number, a.Task.ElderID, checkInHooks{
 		life: ctx,
 		task: a.Task.ID,
@@ -205,11 +225,14 @@ func (d *dialler) dialNext(ctx context.Context, c *anxin.Campaign) bool {
 			// Not cancelled with the dialler: a record whose link failed
 			// would look like a call outside an attempt. Stopping now
 			// cancels the call before it rings.
-			call = id
+			callID = id
 			return db.LinkAttemptCall(context.WithoutCancel(ctx), a.ID, d.owner, id)
 		},
-		answered: func(answer string) { d.answered(c, a, call, answer) },
-		ended:    func(id int64) { d.ended(a, id) },
+		run: func(ctx context.Context, k *call) {
+			k.converse(ctx, p, func() { d.answered(c, a, callID, anxin.CheckInHelp, anxin.OperatorKey) },
+				func(answer string) { d.answered(c, a, callID, answer, checkInKey(answer)) })
+		},
+		ended: func(id int64) { d.ended(c, a, p, id) },
 	})
 	if err == nil {
 		return true
@@ -227,14 +250,15 @@ func (d *dialler) dialNext(ctx context.Context, c *anxin.Campaign) bool {
 	return true
 }
 
-// answered records the elder's key as the attempt's answer and, for
-// supplies or help, opens the work order at once.
-func (d *dialler) answered(c *anxin.Campaign, a *store.Attempt, call int64, answer string) {
+// answered records the elder's check-in answer (her key) as the
+// attempt's answer to "checkin" and, for supplies or help, opens the work
+// order at once.
+func (d *dialler) answered(c *anxin.Campaign, a *store.Attempt, call int64, answer, key string) {
 	ctx, db, log := context.Background(), d.f.cfg.DB, d.f.cfg.Log.With("task", a.Task.ID, "attempt", a.ID)
 	if err := db.RecordAnswers(ctx, a.ID, map[string]string{checkInQuestion: answer}); err != nil {
 		log.Error("campaign dialler: answer", "err", err)
 	}
-	o := checkInOrder(c, a, answer)
+	o := checkInOrder(c, a, answer, key)
 	if o == nil {
 		return
 	}
@@ -246,39 +270,62 @@ func (d *dialler) answered(c *anxin.Campaign, a *store.Attempt, call int64, answ
 	}
 }
 
-// checkInOrder is the work order a check-in answer opens (nil for "all
-// well"): supplies, a service order for the back office to ring her back
-// and take the packages (a supply order needs its packages, which a key
-// cannot say); help, an urgent escalation to her committee, opened before
-// the call reaches an operator.
-func checkInOrder(c *anxin.Campaign, a *store.Attempt, answer string) *anxin.Order {
+// checkInKey is the fixed check-in's key for an answer.
+func checkInKey(answer string) string {
+	for k, v := range checkInKeys {
+		if v == answer {
+			return string(k)
+		}
+	}
+	return ""
+}
+
+// checkInOrder is the work order a check-in answer, given by key, opens
+// (nil for "all well"): supplies, a service order for the back office to
+// ring her back and take the packages (a supply order needs its packages,
+// which a key cannot say); help, an urgent escalation to her committee,
+// opened before the call reaches an operator.
+func checkInOrder(c *anxin.Campaign, a *store.Attempt, answer, key string) *anxin.Order {
 	o := &anxin.Order{Channel: anxin.ChannelOutbound, ElderID: a.Task.ElderID, CampaignTaskID: a.Task.ID,
 		IdempotencyKey: fmt.Sprintf("campaign-attempt:%d:%s", a.ID, answer)}
 	switch answer {
 	case anxin.CheckInSupplies:
 		o.Type, o.Urgency = anxin.TypeService, anxin.UrgencyNormal
 		o.Title = "自动问候：老人需要物资"
-		o.Description = fmt.Sprintf("老人在“%s”的自动问候电话中按了 2（需要物资）。请回电确认需要的保供套餐并下单。", c.Name)
+		o.Description = fmt.Sprintf("老人在“%s”的自动问候电话中按了 %s（需要物资）。请回电确认需要的保供套餐并下单。", c.Name, key)
 	case anxin.CheckInHelp:
 		o.Type, o.Urgency = anxin.TypeEscalation, anxin.UrgencyUrgent
-		o.Title = "自动问候：老人按 3 求助"
-		o.Description = fmt.Sprintf("老人在“%s”的自动问候电话中按了 3（需要帮助），电话已转人工坐席。请尽快联系老人，必要时上门。", c.Name)
+		o.Title = fmt.Sprintf("自动问候：老人按 %s 求助", key)
+		o.Description = fmt.Sprintf("老人在“%s”的自动问候电话中按了 %s（需要帮助），电话已转人工坐席。请尽快联系老人，必要时上门。", c.Name, key)
 	default:
 		return nil
 	}
 	return o
 }
 
-// ended finishes the attempt of a call that ended with the disposition
-// its record says.
-func (d *dialler) ended(a *store.Attempt, callID int64) {
+// ended finishes the attempt of a call that ended: completed when its
+// script ran to its end, else with the disposition its record says; the
+// answers the script got are reported with it (see report).
+func (d *dialler) ended(c *anxin.Campaign, a *store.Attempt, p *callPlan, callID int64) {
 	defer d.done(a)
 	rec, err := d.f.cfg.DB.FindCall(context.Background(), anxin.SystemScope(), callID)
 	if err != nil {
 		d.f.cfg.Log.Error("campaign dialler: call record", "call", callID, "err", err)
 		rec = &anxin.Call{}
 	}
-	d.finish(a, disposition(rec, d.ctx.Err() != nil))
+	disp := disposition(rec, d.ctx.Err() != nil)
+	if p.asked == nil {
+		d.finish(a, disp)
+		return
+	}
+	if p.asked.how == scriptAnswered {
+		disp = anxin.DispCompleted
+	}
+	if len(p.asked.answers) == 0 {
+		d.finish(a, disp)
+		return
+	}
+	d.report(c, a, disp, p.asked.answers)
 }
 
 // done takes the attempt's call off the calls up and wakes the dialler.

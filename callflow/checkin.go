@@ -34,6 +34,9 @@ type checkInHooks struct {
 	started  func(callID int64) error
 	answered func(answer string)
 	ended    func(callID int64)
+	// run, when set, is what the answered call does instead of the
+	// check-in prompt (a campaign's script); answered is then unused.
+	run func(ctx context.Context, k *call)
 }
 
 // checkInCall is CheckIn with hooks.
@@ -90,7 +93,11 @@ func (f *Flows) checkInCall(ctx context.Context, sc anxin.Scope, number string, 
 		if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
 			defer stop()
 		}
-		k.checkIn(ctx, h.answered)
+		if h.run != nil {
+			h.run(ctx, k)
+		} else {
+			k.checkIn(ctx, h.answered)
+		}
 		by := k.end(ctx)
 		if h.life.Err() != nil && !out.HungUpByPeer() {
 			by = anxin.HangupSystem // Anxin stopped the call

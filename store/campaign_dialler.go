@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,8 +12,9 @@ import (
 
 // What a node's agentless dialler (callflow.RunCampaigns) needs beyond
 // leasing and finishing attempts (campaign_tasks.go): the campaigns to
-// dial, the link from an attempt to its one call, leases kept alive while
-// calls last, and the audit that no attempt was dialled twice.
+// dial, what a task's call needs (the script version, the elder's dialect),
+// the link from an attempt to its one call, leases kept alive while calls
+// last, and the audit that no attempt was dialled twice.
 
 // AgentlessCampaigns returns the running agentless campaigns whose dates
 // include today (China's day), oldest first.
@@ -51,6 +54,44 @@ func (db *DB) LinkAttemptCall(ctx context.Context, attemptID int64, owner string
 			"Attempt %d is over, someone else's, or has its call already: it is not dialled again.", attemptID)
 	}
 	return nil
+}
+
+// AttemptCallID returns the call linked to an attempt, 0 when none.
+func (db *DB) AttemptCallID(ctx context.Context, attemptID int64) (int64, error) {
+	var id sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, "SELECT call_id FROM campaign_attempts WHERE id = $1", attemptID).Scan(&id); err != nil {
+		return 0, fmt.Errorf("attempt %d call: %w", attemptID, err)
+	}
+	return id.Int64, nil
+}
+
+// TaskCall is what the agentless dialler reads about a task before it
+// dials the elder.
+type TaskCall struct {
+	// ScriptVersion is the version of the campaign's script the task was
+	// made with (0: none yet, the latest; see TaskScript).
+	ScriptVersion int
+	// Dialect is the elder's (anxin.DialectLang: the language of her
+	// call's prompts).
+	Dialect string
+	// OwnerRegion is the area of the campaign's owner: its operators take
+	// the call when the elder asks for a person.
+	OwnerRegion string
+}
+
+// TaskCall returns what the agentless dialler needs for a call of task
+// taskID (ENOTFOUND when there is no such task).
+func (db *DB) TaskCall(ctx context.Context, taskID int64) (TaskCall, error) {
+	var tc TaskCall
+	err := db.r.QueryRowContext(ctx, `SELECT t.script_version, e.dialect, g.region_code FROM campaign_tasks t
+		JOIN elders e ON e.id = t.elder_id JOIN campaigns c ON c.id = t.campaign_id JOIN orgs g ON g.id = c.org_id
+		WHERE t.id = $1`, taskID).Scan(&tc.ScriptVersion, &tc.Dialect, &tc.OwnerRegion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tc, anxin.Errorf(anxin.ENOTFOUND, "campaign task %d not found", taskID)
+	} else if err != nil {
+		return tc, fmt.Errorf("task %d for its call: %w", taskID, err)
+	}
+	return tc, nil
 }
 
 // ExtendLeases keeps owner's leases (a node's calls in progress) for lease

@@ -106,3 +106,47 @@ func TestCampaignDialler(t *testing.T) {
 		}
 	})
 }
+
+// TestTaskCall: before dialling, the dialler reads the script version the
+// task was made with (an edit made afterwards is for new tasks), the
+// elder's dialect and the area of the campaign's owner, whose operators
+// take the call when she asks for a person.
+func TestTaskCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hotline := mustCreateOrg(t, db, anxin.OrgHotline, "热线", "3101")
+		sup := anxin.ScopeOf(mustCreateAccount(t, db, hotline, "sup", anxin.RoleSupervisor))
+		mustCreateElder(t, db, &anxin.Elder{Name: "老人", BirthDate: "1940-01-01", RegionCode: "310107005001", Dialect: "上海话",
+			Phones: []anxin.Phone{{Number: "13800000001", Label: anxin.PhoneMobile}}})
+		s := &anxin.Script{Name: "问候", Questions: []anxin.Question{{Key: "well", Type: anxin.QuestionYesNo, Prompt: "checkin",
+			Text: map[string]string{anxin.LangMandarin: "您好吗？"}, Options: []anxin.Option{
+				{Key: "yes", DTMF: "1", Text: map[string]string{anxin.LangMandarin: "好"}},
+				{Key: "no", DTMF: "2", Text: map[string]string{anxin.LangMandarin: "不好"}}}}}}
+		if err := db.SaveScript(ctx, sup, s); err != nil {
+			t.Fatal(err)
+		}
+		c := &anxin.Campaign{Name: "问候", Type: anxin.CampaignWellness, Mode: anxin.DialAgentless, StartsOn: "2026-11-01", RegionCode: "310107005"}
+		if err := db.CreateCampaign(ctx, sup, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetCampaignScript(ctx, sup, c.ID, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BuildTasks(ctx, sup, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SaveScript(ctx, sup, s); err != nil || s.Version != 2 {
+			t.Fatalf("the script's second version %d %v", s.Version, err)
+		}
+		tasks, err := db.FindTasks(ctx, sup, c.ID, "", 10)
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("tasks %+v %v", tasks, err)
+		}
+		tc, err := db.TaskCall(ctx, tasks[0].ID)
+		if err != nil || tc != (store.TaskCall{ScriptVersion: 1, Dialect: "上海话", OwnerRegion: "3101"}) {
+			t.Fatalf("task call %+v %v", tc, err)
+		}
+		if _, err := db.TaskCall(ctx, tasks[0].ID+100); anxin.ErrorCode(err) != anxin.ENOTFOUND {
+			t.Fatalf("an unknown task: %v", err)
+		}
+	})
+}
