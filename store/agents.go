@@ -69,8 +69,10 @@ func (db *DB) MoveAgent(ctx context.Context, accountID int64, ev anxin.AgentEven
 			return err
 		}
 		out = next
+		// Signing out also leaves the progressive campaign she worked
+		// (JoinCampaign): Anxin dials for nobody who is not taking calls.
 		_, err = tx.ExecContext(ctx, `UPDATE agent_states SET state = $1, reason = $2, since = $3, wrap_until = $4,
-			call_id = $5, node = $6 WHERE account_id = $7`,
+			call_id = $5, node = $6, campaign_id = CASE WHEN $1 = 'signed_out' THEN NULL ELSE campaign_id END WHERE account_id = $7`,
 			next.State, next.Reason, next.Since.UTC(), nullTime(next.WrapUntil), nullID(next.CallID), next.Node, accountID)
 		return err
 	})

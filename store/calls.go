@@ -93,9 +93,34 @@ func (db *DB) EndCall(ctx context.Context, id int64, at time.Time, sipCode int, 
 	if cause == "" {
 		cause = anxin.ClassifyCause(sipCode)
 	}
-	return db.updateCall(ctx, id, `UPDATE calls SET ended_at = $1, sip_code = $2,
+	if err := db.updateCall(ctx, id, `UPDATE calls SET ended_at = $1, sip_code = $2,
 		cause = CASE WHEN answered_at IS NOT NULL THEN 'answered' ELSE $3 END, hangup_by = $4
-		WHERE id = $5 AND ended_at IS NULL`, at.UTC(), sipCode, cause, hangupBy, id)
+		WHERE id = $5 AND ended_at IS NULL`, at.UTC(), sipCode, cause, hangupBy, id); err != nil {
+		return err
+	}
+	return db.inboundContact(ctx, id)
+}
+
+// inboundContact marks the elder of an inbound call reached
+// (elders.last_contact_at, what coverage counts) when an operator took the
+// call: the menu answers every call, a person speaking with her is the
+// contact. The time is the call's end; a later contact is kept.
+func (db *DB) inboundContact(ctx context.Context, id int64) error {
+	var elder int64
+	var ended time.Time
+	err := db.r.QueryRowContext(ctx, `SELECT elder_id, ended_at FROM calls WHERE id = $1 AND direction = $2 AND leg = $3
+		AND elder_id IS NOT NULL AND agent_id IS NOT NULL AND answered_at IS NOT NULL AND ended_at IS NOT NULL`,
+		id, anxin.CallInbound, anxin.LegCaller).Scan(&elder, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("call %d contact: %w", id, err)
+	}
+	if _, err := db.w.ExecContext(ctx, "UPDATE elders SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $1)",
+		ended.UTC(), elder); err != nil {
+		return fmt.Errorf("call %d contact: %w", id, err)
+	}
+	return nil
 }
 
 // updateCall runs a progress update; a leg that does not exist is

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -177,16 +178,23 @@ func (db *DB) ReportAttempt(ctx context.Context, sc anxin.Scope, attemptID int64
 		}
 	}
 	res := &AttemptResult{Orders: []*anxin.Order{}}
-	key := func(what string) string { return fmt.Sprintf("campaign-attempt:%d:%s", attemptID, what) }
+	// The keys are the task's, not the attempt's: an elder who answered
+	// part of the script, hung up and is asked again in the next attempt
+	// gets one order for one answer, not two.
+	key := func(what string) string { return fmt.Sprintf("campaign-task:%d:%s", a.Task.ID, what) }
+	var callID sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, "SELECT call_id FROM campaign_attempts WHERE id = $1", attemptID).Scan(&callID); err != nil {
+		return nil, fmt.Errorf("attempt %d call: %w", attemptID, err)
+	}
 	if len(supply) > 0 {
-		o := &anxin.Order{Type: anxin.TypeSupply, Lines: lines, Description: answerNote(c, supply), IdempotencyKey: key("supply")}
+		o := &anxin.Order{Type: anxin.TypeSupply, Lines: lines, Description: answerNote(c, supply), IdempotencyKey: key("supply"), CallID: callID.Int64}
 		if err := db.createCampaignOrder(ctx, sc, a.Task, o); err != nil {
 			return nil, err
 		}
 		res.Orders = append(res.Orders, o)
 	}
 	for i, t := range acts {
-		o := &anxin.Order{Description: answerNote(c, []triggered{t}), IdempotencyKey: key(strconv.Itoa(i))}
+		o := &anxin.Order{Description: answerNote(c, []triggered{t}), IdempotencyKey: key(t.q.Key + ":" + t.o.Key + ":" + strconv.Itoa(i)), CallID: callID.Int64}
 		switch t.act.Kind {
 		case anxin.ActWorkOrder:
 			o.Type, o.Title = anxin.TypeService, t.act.Note
@@ -222,7 +230,7 @@ func (db *DB) ReportAttempt(ctx context.Context, sc anxin.Scope, attemptID int64
 		}
 		res.Orders = append(res.Orders, o)
 	}
-	if res.Task, err = db.FinishAttempt(ctx, attemptID, owner, rep.Disposition, rep.CallbackAt); err != nil {
+	if res.Task, err = db.finishReport(ctx, sc, c, script, attemptID, owner, answers, rep); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -95,7 +95,9 @@ type CampaignStats struct {
 	CampaignProgress
 	// States counts the tasks by state (pending, leased, done, failed).
 	States map[string]int `json:"states"`
-	// Attempts counts every attempt so far, InProgress those not ended.
+	// Attempts counts every attempt so far but those taken back undialled
+	// on a reassign (DispReassigned, counted in Dispositions only),
+	// InProgress those not ended.
 	Attempts   int `json:"attempts"`
 	InProgress int `json:"in_progress"`
 	// Dispositions counts the ended attempts by how they ended.
@@ -121,6 +123,12 @@ type CallerCount struct {
 	Attempts  int    `json:"attempts"`
 	// Reached counts the caller's attempts that spoke with the elder.
 	Reached int `json:"reached"`
+	// Holding counts the caller's attempts in progress (the tasks she
+	// holds, or held until her lease ran out and nobody took them since);
+	// Assigned the open tasks a supervisor assigned to the operator
+	// (ReassignTasks).
+	Holding  int `json:"holding"`
+	Assigned int `json:"assigned"`
 }
 
 // CampaignStats returns the live figures of a campaign sc sees.
@@ -129,14 +137,17 @@ func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*Cam
 		return nil, err
 	}
 	st := &CampaignStats{States: map[string]int{}, Dispositions: map[string]int{}, Orders: map[string]int{}}
-	if err := countInto(ctx, db.r, st.States, "SELECT state, COUNT(*) FROM campaign_tasks WHERE campaign_id = $1 GROUP BY state", id); err != nil {
-		return nil, fmt.Errorf("campaign %d task states: %w", id, err)
-	}
-	for state, n := range st.States {
-		st.Tasks += n
-		if state == anxin.TaskDone || state == anxin.TaskFailed {
-			st.Done += n
+	callers := map[string]*CallerCount{}
+	caller := func(owner string) *CallerCount {
+		c := callers[owner]
+		if c == nil {
+			c = &CallerCount{Caller: owner}
+			callers[owner] = c
 		}
+		return c
+	}
+	if err := db.countTasks(ctx, id, st, caller); err != nil {
+		return nil, err
 	}
 	if err := countInto(ctx, db.r, st.Orders, `SELECT o.type, COUNT(*) FROM orders o JOIN campaign_tasks t ON t.id = o.campaign_task_id
 		WHERE t.campaign_id = $1 GROUP BY o.type`, id); err != nil {
@@ -148,24 +159,24 @@ func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*Cam
 		return nil, fmt.Errorf("campaign %d attempts: %w", id, err)
 	}
 	defer rows.Close()
-	callers := map[string]*CallerCount{}
 	for rows.Next() {
-		var caller, disp string
+		var owner, disp string
 		var n int
-		if err := rows.Scan(&caller, &disp, &n); err != nil {
+		if err := rows.Scan(&owner, &disp, &n); err != nil {
 			return nil, err
 		}
-		c := callers[caller]
-		if c == nil {
-			c = &CallerCount{Caller: caller}
-			callers[caller] = c
+		if disp != "" {
+			st.Dispositions[disp] += n
 		}
+		if disp == DispReassigned {
+			continue // taken back undialled: no call
+		}
+		c := caller(owner)
 		c.Attempts += n
 		st.Attempts += n
 		if disp == "" {
 			st.InProgress += n
-		} else {
-			st.Dispositions[disp] += n
+			c.Holding += n
 		}
 		if slices.Contains(reachedDispositions, disp) {
 			c.Reached += n
@@ -197,6 +208,41 @@ func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*Cam
 		return nil, err
 	}
 	return st, nil
+}
+
+// countTasks counts a campaign's tasks by state into st, and each
+// operator's open assigned tasks into caller's counts (from
+// campaign_tasks_assigned: on SQLite the unary + keeps the planner off
+// campaign_tasks_next, which holds every open task of the campaign).
+func (db *DB) countTasks(ctx context.Context, id int64, st *CampaignStats, caller func(owner string) *CallerCount) error {
+	if err := countInto(ctx, db.r, st.States, "SELECT state, COUNT(*) FROM campaign_tasks WHERE campaign_id = $1 GROUP BY state", id); err != nil {
+		return fmt.Errorf("campaign %d task states: %w", id, err)
+	}
+	for state, n := range st.States {
+		st.Tasks += n
+		if state == anxin.TaskDone || state == anxin.TaskFailed {
+			st.Done += n
+		}
+	}
+	campaign := "campaign_id"
+	if db.engine == SQLite {
+		campaign = "+campaign_id"
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT assigned_to, COUNT(*) FROM campaign_tasks WHERE assigned_to IS NOT NULL AND `+campaign+` = $1
+		AND state IN ('pending', 'leased') GROUP BY assigned_to`, id)
+	if err != nil {
+		return fmt.Errorf("campaign %d assigned tasks: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var account int64
+		var n int
+		if err := rows.Scan(&account, &n); err != nil {
+			return err
+		}
+		caller(OperatorOwner(account)).Assigned += n
+	}
+	return rows.Err()
 }
 
 // countInto adds the (key, count) rows of a query to m.

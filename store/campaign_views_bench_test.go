@@ -17,7 +17,10 @@ import (
 // campaign of ANXIN_BENCH_ELDERS elders (default 20,000) with a quarter of
 // them called: the supervisor's live figures, the list's progress, an
 // operator's return to the workspace (HeldAttempt, which reads the
-// campaign's open tasks) and the failed tasks. On each engine under test:
+// campaign's open tasks) and the failed tasks; then an operator's next
+// task, and again with store.MaxAssigned tasks at the head of the line
+// assigned to someone else (which her walk passes over). On each engine
+// under test:
 //
 //	go test ./store -run '^$' -bench CampaignViews -benchtime 20x
 func BenchmarkCampaignViews(b *testing.B) {
@@ -94,6 +97,21 @@ func BenchmarkCampaignViews(b *testing.B) {
 					}
 				})
 			}
+			// Each lease is a new operator's, of a task nobody holds.
+			op := 1000
+			next := func(b *testing.B) {
+				for b.Loop() {
+					op++
+					if a, err := db.NextTask(ctx, c.ID, store.OperatorOwner(int64(op)), 15*time.Minute); err != nil || a == nil {
+						b.Fatalf("lease: %+v %v", a, err)
+					}
+				}
+			}
+			b.Run(fmt.Sprintf("next/%dtasks", tasks), next)
+			if _, err := db.ReassignTasks(ctx, sc, c.ID, store.Reassignment{To: acc.ID, Count: store.MaxAssigned}); err != nil {
+				b.Fatal(err)
+			}
+			b.Run(fmt.Sprintf("next-past-%dassigned/%dtasks", store.MaxAssigned, tasks), next)
 		})
 	}
 }

@@ -244,7 +244,8 @@ func (db *DB) CountTarget(ctx context.Context, sc anxin.Scope, c *anxin.Campaign
 // who has none in it yet, due at the campaign's first calling time, with a
 // priority: 80 or older +40, living alone +30, not reached for 14 days +20.
 // It returns how many tasks it made. Building again adds the elders who
-// came into the target since.
+// came into the target since. A satisfaction campaign with an empty target
+// takes the elders whose return visits are due instead.
 func (db *DB) BuildTasks(ctx context.Context, sc anxin.Scope, id int64) (int, error) {
 	if !runsCampaigns(sc) {
 		return 0, errCampaignStaff()
@@ -257,20 +258,17 @@ func (db *DB) BuildTasks(ctx context.Context, sc anxin.Scope, id int64) (int, er
 		return 0, anxin.ErrorKey(anxin.ECONFLICT, "err.campaign_over", "The campaign is over.")
 	}
 	now := db.Now()
-	start, _ := time.ParseInLocation(time.DateOnly, c.StartsOn, chinaDay)
-	due := anxin.NextCallTime(maxTime(now, start), c.Windows, db.Calendar().IsWorkday).UTC()
-	today := now.In(chinaDay)
-	w := db.targetWhere(c)
-	version := 0
-	if c.ScriptID != 0 {
-		if err := db.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM script_versions WHERE script_id = $1", c.ScriptID).Scan(&version); err != nil {
-			return 0, err
-		}
+	due, version, err := db.taskStart(ctx, db.r, c, now)
+	if err != nil {
+		return 0, err
 	}
-	prio := fmt.Sprintf(`(CASE WHEN e.birth_date <> '' AND e.birth_date <= %s THEN 40 ELSE 0 END)
-		+ (CASE WHEN e.living = %s THEN 30 ELSE 0 END)
-		+ (CASE WHEN e.last_contact_at IS NULL OR e.last_contact_at < %s THEN 20 ELSE 0 END)`,
-		w.arg(today.AddDate(-80, 0, 0).Format(time.DateOnly)), w.arg(anxin.LivingAlone), w.arg(now.AddDate(0, 0, -14).UTC()))
+	if FeedsOnReturnVisits(c) {
+		// A satisfaction campaign without a target calls the elders
+		// whose return visits are due (campaign_satisfaction.go).
+		return db.buildReturnVisitTasks(ctx, c, due, version)
+	}
+	w := db.targetWhere(c)
+	prio := taskPriority(&w, now)
 	q := fmt.Sprintf(`INSERT INTO campaign_tasks (campaign_id, elder_id, region_code, priority, next_at, script_version)
 		SELECT %s, e.id, e.region_code, %s, %s, %s FROM elders e%s%s
 		ON CONFLICT (campaign_id, elder_id) DO NOTHING`, w.arg(c.ID), prio, w.arg(due), w.arg(version), w.sql(), db.targetOrder())
@@ -280,6 +278,16 @@ func (db *DB) BuildTasks(ctx context.Context, sc anxin.Scope, id int64) (int, er
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// taskPriority is the SQL of a new task's priority from its elder e: 80
+// or older +40, living alone +30, not reached for 14 days +20.
+func taskPriority(w *where, now time.Time) string {
+	today := now.In(chinaDay)
+	return fmt.Sprintf(`(CASE WHEN e.birth_date <> '' AND e.birth_date <= %s THEN 40 ELSE 0 END)
+		+ (CASE WHEN e.living = %s THEN 30 ELSE 0 END)
+		+ (CASE WHEN e.last_contact_at IS NULL OR e.last_contact_at < %s THEN 20 ELSE 0 END)`,
+		w.arg(today.AddDate(-80, 0, 0).Format(time.DateOnly)), w.arg(anxin.LivingAlone), w.arg(now.AddDate(0, 0, -14).UTC()))
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -38,7 +38,8 @@ func (tx *Tx) openReturnVisit(ctx context.Context, sc anxin.Scope, o *anxin.Orde
 	if err != nil {
 		return fmt.Errorf("return visit: %w", err)
 	}
-	return nil
+	// The running satisfaction campaigns over her area call her about it.
+	return tx.feedSatisfaction(ctx, o, now)
 }
 
 // FindReturnVisit returns the return visit of an order in scope, or
@@ -85,6 +86,13 @@ func (db *DB) RecordReturnVisit(ctx context.Context, sc anxin.Scope, orderID int
 
 // RecordReturnVisit is RecordReturnVisit inside a transaction.
 func (tx *Tx) RecordReturnVisit(ctx context.Context, sc anxin.Scope, orderID int64, r anxin.VisitResult) (*anxin.ReturnVisit, error) {
+	return tx.recordReturnVisit(ctx, sc, orderID, r, true)
+}
+
+// recordReturnVisit records a return-visit call; capped applies the cap of
+// return-visit calls a day (a satisfaction campaign's call, made under the
+// campaigns' own contact cap, is recorded without it).
+func (tx *Tx) recordReturnVisit(ctx context.Context, sc anxin.Scope, orderID int64, r anxin.VisitResult, capped bool) (*anxin.ReturnVisit, error) {
 	if !isStaff(sc) {
 		return nil, anxin.ErrorKey(anxin.EFORBIDDEN, "err.visit_forbidden", "Only hotline, street and committee staff make return visits.")
 	}
@@ -115,7 +123,7 @@ func (tx *Tx) RecordReturnVisit(ctx context.Context, sc anxin.Scope, orderID int
 		o.ElderID, dayStart.UTC(), dayStart.AddDate(0, 0, 1).UTC()).Scan(&calls); err != nil {
 		return nil, err
 	}
-	if calls >= tx.db.VisitCallsPerDay {
+	if capped && calls >= tx.db.VisitCallsPerDay {
 		return nil, anxin.ErrorKey(anxin.ECONFLICT, "err.visit_cap",
 			"This elder has had a return-visit call today already; call again tomorrow.")
 	}

@@ -125,9 +125,14 @@ func (c *stmtCache) close() {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q, st := range c.m {
+	m := c.m
+	c.m = map[string]*sql.Stmt{}
+	c.mu.Unlock()
+	// Closed without holding the lock: a statement's Close waits for its
+	// runs in progress, which may wait for the connection a transaction
+	// holds while it asks the cache for a statement (a node stopping with
+	// calls still ending).
+	for _, st := range m {
 		st.Close()
-		delete(c.m, q)
 	}
 }

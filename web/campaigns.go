@@ -25,6 +25,7 @@ const (
 	auditCampaignUpdate = "campaign.update"
 	auditCampaignState  = "campaign.state"
 	auditCampaignTasks  = "campaign.tasks"
+	auditCampaignAssign = "campaign.reassign"
 	auditScriptSave     = "script.save"
 )
 
@@ -40,6 +41,7 @@ func (s *Server) routesCampaigns() {
 	s.page("POST /campaigns/{id}", s.postCampaign)
 	s.page("POST /campaigns/{id}/state", s.postCampaignState)
 	s.page("POST /campaigns/{id}/tasks", s.postCampaignTasks)
+	s.page("POST /campaigns/{id}/reassign", s.postCampaignReassign)
 	s.routesWorkspace()
 	s.routesScripts()
 	s.apiCampaigns()
@@ -168,6 +170,13 @@ type campaignPage struct {
 	Orders       []labelCount
 	Questions    []questionStats
 	Callers      []store.CallerCount
+	// Workers are whom the viewer may give the campaign's tasks to, and
+	// Areas the parts of its area (committees of a street) to assign by,
+	// when CanReassign.
+	Workers     []store.Worker
+	Areas       []*anxin.Region
+	CanReassign bool
+	Reassigned  string // what a reassignment moved
 	// Failed are the elders no attempt reached, whose committee knocks
 	// on the door (wellness and supply checks).
 	Failed []*anxin.Task
@@ -225,7 +234,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 	for _, st := range []string{anxin.TaskPending, anxin.TaskLeased, anxin.TaskDone, anxin.TaskFailed} {
 		p.States = append(p.States, labelCount{st, p.T("campaigns.task." + st), p.Stats.States[st]})
 	}
-	for _, d := range append(anxin.Dispositions(), anxin.DispInterrupted) {
+	for _, d := range append(anxin.Dispositions(), anxin.DispInterrupted, store.DispReassigned) {
 		if n := p.Stats.Dispositions[d]; n > 0 {
 			p.Dispositions = append(p.Dispositions, labelCount{d, p.T("campaigns.disp." + d), n})
 		}
@@ -247,10 +256,25 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 		p.Moves = nextStates[c.State]
 		p.CanBuild = c.State != anxin.CampaignEnded && c.State != anxin.CampaignArchived
 		p.CanEdit = p.CanBuild
+		p.CanReassign = p.CanBuild && c.Mode != anxin.DialAgentless
+	}
+	if p.CanReassign {
+		if p.Workers, err = s.db.CampaignWorkers(r.Context(), sc, c); err != nil {
+			return err
+		}
+		if p.Areas, err = s.db.FindRegions(r.Context(), anxin.RegionFilter{Parent: c.RegionCode, Limit: 500}); err != nil {
+			return err
+		}
 	}
 	if b := r.URL.Query().Get("built"); b != "" {
 		if n, err := strconv.Atoi(b); err == nil {
 			p.Built = p.T("campaigns.built", n)
+		}
+	}
+	if m := r.URL.Query().Get("reassigned"); m != "" {
+		var n [3]int
+		if _, err := fmt.Sscanf(m, "%d,%d,%d", &n[0], &n[1], &n[2]); err == nil {
+			p.Reassigned = p.T("campaigns.reassigned", n[0], n[1], n[2])
 		}
 	}
 	if refused != nil {
@@ -336,7 +360,9 @@ func (s *Server) postCampaignState(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// setCampaignState moves a campaign and audits it.
+// setCampaignState moves a campaign and audits it. Starting a
+// satisfaction campaign without a target makes its tasks from the return
+// visits already due in its area (store.FeedsOnReturnVisits).
 func (s *Server) setCampaignState(r *http.Request, c *anxin.Campaign, state string) error {
 	if err := s.db.SetCampaignState(r.Context(), scopeOf(r), c.ID, state); err != nil {
 		return err
@@ -344,6 +370,11 @@ func (s *Server) setCampaignState(r *http.Request, c *anxin.Campaign, state stri
 	s.audit(r, &anxin.AuditEntry{Action: auditCampaignState, TargetType: "campaign", TargetID: strconv.FormatInt(c.ID, 10),
 		Detail: c.State + "→" + state})
 	c.State = state
+	if state == anxin.CampaignRunning && store.FeedsOnReturnVisits(c) {
+		if _, err := s.buildTasks(r, c); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -372,4 +403,71 @@ func (s *Server) buildTasks(r *http.Request, c *anxin.Campaign) (int, error) {
 	s.audit(r, &anxin.AuditEntry{Action: auditCampaignTasks, TargetType: "campaign", TargetID: strconv.FormatInt(c.ID, 10),
 		Detail: fmt.Sprintf("%d tasks", n)})
 	return n, nil
+}
+
+// postCampaignReassign moves a campaign's work from the live view: an
+// operator's tasks to another operator or the pool (from, to), or the
+// next count pending tasks, of an area within, to an operator.
+func (s *Server) postCampaignReassign(w http.ResponseWriter, r *http.Request) error {
+	_, c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	re, err := reassignForm(r)
+	var got *store.Reassigned
+	if err == nil {
+		got, err = s.reassign(r, c, re)
+	}
+	if err != nil {
+		if showInForm(err) {
+			return s.renderCampaign(w, r, ErrorStatus(err), err)
+		}
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d?reassigned=%d,%d,%d", c.ID, got.Released, got.Moved, got.Assigned), http.StatusSeeOther)
+	return nil
+}
+
+// reassignForm reads a reassignment from the live view's forms.
+func reassignForm(r *http.Request) (store.Reassignment, error) {
+	var re store.Reassignment
+	bad := anxin.ErrorKey(anxin.EINVALID, "err.reassign_form", "Choose the operators and how many tasks.")
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"from", &re.From}, {"to", &re.To}} {
+		if v := r.PostFormValue(f.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return re, bad
+			}
+			*f.dst = n
+		}
+	}
+	if v := strings.TrimSpace(r.PostFormValue("count")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return re, bad
+		}
+		re.Count = n
+	}
+	re.Within = r.PostFormValue("within")
+	return re, nil
+}
+
+// reassign moves a campaign's work and audits what moved.
+func (s *Server) reassign(r *http.Request, c *anxin.Campaign, re store.Reassignment) (*store.Reassigned, error) {
+	got, err := s.db.ReassignTasks(r.Context(), scopeOf(r), c.ID, re)
+	if err != nil {
+		return nil, err
+	}
+	detail := fmt.Sprintf("from %d to %d: %d released, %d moved; %d of %d assigned", re.From, re.To, got.Released, got.Moved, got.Assigned, re.Count)
+	if re.Within != "" {
+		detail += " within " + re.Within
+	}
+	if err := s.audit(r, &anxin.AuditEntry{Action: auditCampaignAssign, TargetType: "campaign", TargetID: strconv.FormatInt(c.ID, 10),
+		Detail: detail}); err != nil {
+		return nil, err
+	}
+	return got, nil
 }

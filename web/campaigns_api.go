@@ -24,6 +24,20 @@ func (s *Server) apiCampaigns() {
 	s.api("GET /api/v1/campaigns/{id}/stats", s.apiCampaignStats)
 	s.api("POST /api/v1/campaigns/{id}/next", s.apiNextTask)
 	s.api("POST /api/v1/tasks/attempts/{id}", s.apiReportAttempt)
+	s.api("POST /api/v1/campaigns/{id}/tasks/reassign", s.apiReassignTasks)
+	// POST /api/v1/tasks/{id}/take: net/http's mux would find it in
+	// conflict with attempts/{id} (both match tasks/attempts/take), so
+	// the actions on a task share one pattern (see apiTaskAction).
+	s.api("POST /api/v1/tasks/{id}/{action}", s.apiTaskAction)
+}
+
+// apiTaskAction answers POST /api/v1/tasks/{id}/{action}; the one action
+// is take.
+func (s *Server) apiTaskAction(w http.ResponseWriter, r *http.Request) error {
+	if r.PathValue("action") != "take" {
+		return anxin.Errorf(anxin.ENOTFOUND, "not found")
+	}
+	return s.apiTakeTask(w, r)
 }
 
 func (s *Server) apiScripts() {
@@ -371,5 +385,59 @@ func (s *Server) apiPutScript(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, script)
+	return nil
+}
+
+// apiReassignTasks answers POST /api/v1/campaigns/{id}/tasks/reassign:
+// an operator's tasks to another operator or the pool, or the next count
+// pending tasks to an operator (store.Reassignment); audited.
+func (s *Server) apiReassignTasks(w http.ResponseWriter, r *http.Request) error {
+	_, c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	var in store.Reassignment
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	got, err := s.reassign(r, c, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, got)
+	return nil
+}
+
+// takeInput names the inbound call in which a task is taken.
+type takeInput struct {
+	CallID int64 `json:"call_id"`
+}
+
+// takenTask is a task taken in a call: the attempt to report, and the
+// workspace page that shows it.
+type takenTask struct {
+	AttemptID int64       `json:"attempt_id"`
+	Number    string      `json:"number"` // the calling number, masked
+	Task      *anxin.Task `json:"task"`
+	Workspace string      `json:"workspace"`
+}
+
+// apiTakeTask answers POST /api/v1/tasks/{id}/take: the task leased to
+// the account as a new attempt of its inbound call {"call_id"}; 409 when
+// someone else holds it, it is done, or its campaign is not running.
+func (s *Server) apiTakeTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in takeInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := s.takeTask(r, id, in.CallID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, takenTask{AttemptID: a.ID, Number: maskCallNumber(a.Number), Task: a.Task, Workspace: workspaceURL(a)})
 	return nil
 }

@@ -24,13 +24,14 @@ func TestOpenAPICampaignFields(t *testing.T) {
 		"Question": anxin.Question{}, "ScriptOption": anxin.Option{}, "ScriptAction": anxin.Action{},
 		"ScriptSummary": store.ScriptSummary{}, "CallerCount": store.CallerCount{}, "AnswerCount": store.AnswerCount{},
 		"CampaignStats": store.CampaignStats{}, "ElderSummary": elderSummary{}, "NextTask": nextTask{}, "AttemptResult": store.AttemptResult{},
+		"Reassignment": store.Reassignment{}, "Reassigned": store.Reassigned{}, "TakenTask": takenTask{},
 	} {
 		checkFlatFields(t, name, doc.Components.Schemas[name], reflect.TypeOf(v))
 	}
 	for key, v := range map[string]any{
 		"post /api/v1/campaigns": campaignInput{}, "patch /api/v1/campaigns/{id}": campaignPatch{},
 		"post /api/v1/scripts": scriptInput{}, "put /api/v1/scripts/{id}": scriptInput{},
-		"post /api/v1/tasks/attempts/{id}": attemptInput{},
+		"post /api/v1/tasks/attempts/{id}": attemptInput{}, "post /api/v1/tasks/{id}/{action}": takeInput{},
 	} {
 		method, path, _ := strings.Cut(key, " ")
 		op := doc.Paths[path][method]

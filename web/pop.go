@@ -131,6 +131,9 @@ type popElder struct {
 	*anxin.Elder
 	Age        int
 	OpenOrders int
+	// Tasks are her open campaign tasks the operator may complete in this
+	// call (on the call's page).
+	Tasks []callTask
 }
 
 type popPage struct {
@@ -138,6 +141,9 @@ type popPage struct {
 	Call   CallPop
 	Shown  string // the calling number, masked
 	Elders []popElder
+	// Work is the campaign attempt the call was placed for, when the
+	// operator holds it (progressive dialling; workspace_dialling.go).
+	Work *popWork
 }
 
 // PopCall shows the call on the operator's consoles: the elders the
@@ -159,7 +165,14 @@ func (s *Server) PopCall(ctx context.Context, c CallPop) (int, error) {
 	if n, err := phone.Normalize(c.Number, area); err == nil {
 		shown = n
 	}
-	p := &popPage{Page: &Page{Lang: a.Locale, msgs: s.msgs, Account: a, Scope: sc, now: s.cfg.Now()}, Call: c, Shown: maskCallNumber(shown)}
+	work, err := s.workOfCall(ctx, sc, c)
+	if err != nil {
+		return 0, err
+	}
+	if work != nil { // a call Anxin placed to the elder: her, not the caller ID
+		elders, shown = []*anxin.Elder{work.elder}, work.number
+	}
+	p := &popPage{Page: &Page{Lang: a.Locale, msgs: s.msgs, Account: a, Scope: sc, now: s.cfg.Now()}, Call: c, Shown: maskCallNumber(shown), Work: work}
 	if p.Lang == "" {
 		p.Lang = anxin.LocaleZH
 	}
@@ -168,7 +181,13 @@ func (s *Server) PopCall(ctx context.Context, c CallPop) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		p.Elders = append(p.Elders, popElder{Elder: e, Age: ageOn(e.BirthDate, s.cfg.Now()), OpenOrders: open})
+		var tasks []callTask
+		if work == nil { // an elder calling in: her open campaign tasks
+			if tasks, err = s.workableTasks(ctx, sc, e.ID); err != nil {
+				return 0, err
+			}
+		}
+		p.Elders = append(p.Elders, popElder{Elder: e, Age: ageOn(e.BirthDate, s.cfg.Now()), OpenOrders: open, Tasks: tasks})
 	}
 	var buf bytes.Buffer
 	if err := s.pages["pop"].ExecuteTemplate(&buf, "content", p); err != nil {

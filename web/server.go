@@ -52,6 +52,10 @@ type Server struct {
 
 	hub    *hub                   // server-sent events to the consoles (screen pop)
 	dialer atomic.Pointer[Dialer] // the telephony placing calls (SetDialer)
+
+	// callingAttempts holds the campaign attempts being dialled from the
+	// workspace (attempt id → struct{}), so a double click dials once.
+	callingAttempts sync.Map
 }
 
 // New builds the server and parses every template once; a broken template

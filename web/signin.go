@@ -127,6 +127,11 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) error {
 		if err := s.db.DeleteSession(r.Context(), sess.ID); err != nil {
 			return err
 		}
+		// Anxin dials for nobody who has left the console
+		// (workspace_dialling.go).
+		if err := s.db.LeaveCampaign(r.Context(), sess.AccountID); err != nil {
+			return err
+		}
 	}
 	s.audit(r, &anxin.AuditEntry{Action: anxin.AuditSignOut})
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})

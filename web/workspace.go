@@ -23,7 +23,9 @@ import (
 // the number is shown in full and the operator dials it herself — the
 // attempt records who was given which number when. The answers and one
 // click (or digit key) for how the call ended finish the attempt, carry
-// out the answers' actions, and lease the next task at once.
+// out the answers' actions, and lease the next task at once — in a
+// progressive campaign Anxin leases it and calls the elder itself
+// (workspace_dialling.go).
 
 // workLease is how long an operator holds a task.
 const workLease = 15 * time.Minute
@@ -32,27 +34,15 @@ func (s *Server) routesWorkspace() {
 	s.page("GET /campaigns/{id}/work", s.getWorkspace)
 	s.page("POST /campaigns/{id}/work/next", s.postWorkNext)
 	s.page("POST /campaigns/{id}/work/release", s.postWorkRelease)
+	s.page("POST /campaigns/{id}/work/start", s.postWorkStart)
+	s.page("POST /campaigns/{id}/work/stop", s.postWorkStop)
 	s.page("POST /campaigns/{id}/work/{attempt}", s.postWorkReport)
 	s.page("POST /campaigns/{id}/work/{attempt}/call", s.postWorkCall)
 }
 
-// dialectLangs maps the dialects of the registry's list to the languages
-// of scripts and prompts.
-var dialectLangs = map[string]string{
-	"普通话": anxin.LangMandarin, "上海话": anxin.LangShanghainese, "沪语": anxin.LangShanghainese,
-	"粤语": anxin.LangCantonese, "广东话": anxin.LangCantonese, "英语": anxin.LangEnglish, "English": anxin.LangEnglish,
-}
-
-// dialectLang returns the script language for an elder's dialect (the
-// first of several that has one), Mandarin for any other.
-func dialectLang(dialect string) string {
-	for _, d := range strings.FieldsFunc(dialect, func(r rune) bool { return strings.ContainsRune(anxin.TermSeparators+" ", r) }) {
-		if l, ok := dialectLangs[d]; ok {
-			return l
-		}
-	}
-	return anxin.LangMandarin
-}
+// dialectLang returns the script language for an elder's dialect
+// (anxin.DialectLang).
+func dialectLang(dialect string) string { return anxin.DialectLang(dialect) }
 
 // workScopeOf returns the campaign and the scope of someone who works it.
 func (s *Server) workScopeOf(r *http.Request) (anxin.Scope, *anxin.Campaign, error) {
@@ -90,6 +80,17 @@ type workspacePage struct {
 	Buttons    []dispButton
 	CallbackAt string
 	Error      string
+	// Progressive is a progressive campaign worked by an operator: Anxin
+	// calls its elders for her once she starts dialling (Dialling), while
+	// she is ready (AgentState); Calling names the elder whose phone it
+	// rings for her now. See workspace_dialling.go.
+	Progressive bool
+	Dialling    bool
+	AgentState  string
+	Calling     string
+	// Called: the attempt has its call (dialled, or the elder's own
+	// inbound call it was taken in): no call button.
+	Called bool
 }
 
 // wsQuestion is a question as the operator asks it.
@@ -170,10 +171,18 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) workspacePage(r *http.Request, sc anxin.Scope, c *anxin.Campaign, a *store.Attempt, posted url.Values) (*workspacePage, error) {
 	p := &workspacePage{Page: s.newPage(r, "workspace.title"), C: c, Attempt: a, Manual: c.Mode == anxin.DialManual}
 	p.Title = p.T("workspace.title_of", c.Name)
-	if a == nil {
+	ctx := r.Context()
+	if err := s.diallingPage(ctx, sc, c, p); err != nil {
+		return nil, err
+	}
+	if a = p.Attempt; a == nil {
 		return p, nil
 	}
-	ctx := r.Context()
+	call, err := s.db.AttemptCallID(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Called = call != 0
 	e, err := s.db.FindElder(ctx, sc, a.Task.ElderID)
 	if err != nil {
 		return nil, err
@@ -339,6 +348,11 @@ func (s *Server) postWorkNext(w http.ResponseWriter, r *http.Request) error {
 
 // goToNext leases the next task and shows it, with a flash.
 func (s *Server) goToNext(w http.ResponseWriter, r *http.Request, sc anxin.Scope, c *anxin.Campaign, flash string) error {
+	if dialling, err := s.dialling(r.Context(), sc, c); err != nil {
+		return err
+	} else if dialling {
+		return s.backToDialling(w, r, c, flash)
+	}
 	a, err := s.nextAttempt(r.Context(), sc, c)
 	if err != nil {
 		return err
@@ -435,6 +449,19 @@ func (s *Server) postWorkCall(w http.ResponseWriter, r *http.Request) error {
 		return s.goToNext(w, r, sc, c, "task_lease_lost")
 	} else if err != nil {
 		return err
+	}
+	// One call per attempt: a double click, or an attempt taken in the
+	// elder's own inbound call, is not dialled again.
+	if _, busy := s.callingAttempts.LoadOrStore(a.ID, struct{}{}); busy {
+		http.Redirect(w, r, fmt.Sprintf("/campaigns/%d/work?attempt=%d&flash=calling", c.ID, a.ID), http.StatusSeeOther)
+		return nil
+	}
+	defer s.callingAttempts.Delete(a.ID)
+	if linked, err := s.db.AttemptCallID(r.Context(), a.ID); err != nil {
+		return err
+	} else if linked != 0 {
+		http.Redirect(w, r, fmt.Sprintf("/campaigns/%d/work?attempt=%d&flash=already_called", c.ID, a.ID), http.StatusSeeOther)
+		return nil
 	}
 	callID, err := s.callOut(r, a.Number, a.Task.ElderID, 0)
 	if err != nil {

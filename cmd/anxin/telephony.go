@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anxin-care/anxin/callflow"
@@ -29,6 +30,11 @@ type telephony struct {
 	tlsAddr string // SIP over TLS, "" when off
 	trunks  *trunkmon.Monitor
 	numbers []string // the hotline numbers, for the start-up message
+	// The campaign diallers run until stopDiallers; close waits for them
+	// (they hang up their calls and close their attempts, which needs SIP
+	// and the database still up). SIP is served until stopSIP.
+	stopDiallers, stopSIP context.CancelFunc
+	diallers              sync.WaitGroup
 }
 
 // startTelephony starts SIP on c.SIPAddr (UDP and TCP) with the trunks'
@@ -95,6 +101,10 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		return nil, err
 	}
 	t := &telephony{agent: agent, engine: engine}
+	// SIP outlives the node's context: the diallers hang up their calls
+	// after it ends, and close stops SIP once they are done.
+	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
+	t.stopSIP = stopSIP
 	flows.SetPhones(agent)
 	srv.SetDialer(flows)
 	srv.SetMediaStats(mediaStats(engine))
@@ -111,19 +121,22 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 		t.close()
 		return nil, fmt.Errorf("cannot listen for SIP on tcp %s: %w", addr, err)
 	}
-	go agent.ServeUDP(ctx, udp)
-	go agent.ServeTCP(ctx, tcp)
+	go agent.ServeUDP(sipCtx, udp)
+	go agent.ServeTCP(sipCtx, tcp)
 	// Registrations to carriers, OPTIONS probes, the trunks' status and
 	// peers; REGISTERs go out from the UDP listener (NAT).
 	t.trunks = trunkmon.New(trunkmon.Config{DB: db, Agent: agent, Node: node, Log: log,
 		Register: sipua.RegisterConfig{LocalAddr: udp.LocalAddr().String()}})
 	t.trunks.Start()
-	if t.tlsAddr, err = startSIPTLS(ctx, agent, c, addr, log); err != nil {
+	if t.tlsAddr, err = startSIPTLS(sipCtx, agent, c, addr, log); err != nil {
 		t.close()
 		return nil, err
 	}
 	t.addr = addr
-	go runCampaigns(ctx, flows, node, log)
+	dctx, stopDiallers := context.WithCancel(ctx)
+	t.stopDiallers = stopDiallers
+	t.diallers.Go(func() { runCampaigns(dctx, flows, node, log) })
+	t.diallers.Go(func() { flows.RunProgressive(dctx, node) })
 	var named []string
 	for _, d := range dids {
 		t.numbers = append(t.numbers, d.Number)
@@ -136,14 +149,21 @@ func startTelephony(ctx context.Context, db *store.DB, srv *web.Server, c *Confi
 	return t, nil
 }
 
-// close stops SIP and media.
+// close stops the campaign diallers and waits for them to hang up their
+// calls and give back their tasks, then stops SIP and media. The database
+// must stay open until it returns.
 func (t *telephony) close() {
 	if t == nil {
 		return
 	}
+	if t.stopDiallers != nil {
+		t.stopDiallers()
+		t.diallers.Wait()
+	}
 	if t.trunks != nil {
 		t.trunks.Close() // unregisters: before the agent closes
 	}
+	t.stopSIP()
 	t.agent.Close()
 	t.engine.Close()
 }

@@ -1,5 +1,6 @@
 // Anxin campaigns: the builder's live count, the workspace's digit keys,
-// the live view's refresh. Every page works without it.
+// the workspace following progressive dialling, the live view's refresh.
+// Every page works without it.
 "use strict";
 
 (function () {
@@ -59,11 +60,27 @@
     });
   }
 
+  // followPops opens, in a workspace where Anxin dials for the operator,
+  // the elder it has just connected her to: when the screen pop of a call
+  // placed for her in this campaign arrives (anxin.js puts it in
+  // #screen-pop), the page goes to the pop's link to the attempt.
+  function followPops(campaign) {
+    var box = document.getElementById("screen-pop");
+    if (!box || !window.MutationObserver) { return; }
+    new window.MutationObserver(function () {
+      var link = box.querySelector('a[data-work-campaign="' + campaign + '"]');
+      var to = link && link.getAttribute("href");
+      if (to && to !== window.location.pathname + window.location.search) { window.location.href = to; }
+    }).observe(box, { childList: true });
+  }
+
   function init() {
     var builder = document.querySelector("form.campaign-form");
     if (builder) { liveCount(builder); }
     var work = document.getElementById("work-form");
     if (work) { dispositionKeys(work); }
+    var dialling = document.querySelector("[data-dialling]");
+    if (dialling) { followPops(dialling.getAttribute("data-dialling")); }
     var refresh = document.querySelector("[data-refresh]");
     if (refresh) {
       setTimeout(function () { window.location.reload(); }, 1000 * Number(refresh.getAttribute("data-refresh")));

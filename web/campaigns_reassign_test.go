@@ -1,0 +1,277 @@
+package web_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anxin-care/anxin"
+	"github.com/anxin-care/anxin/store"
+	"github.com/anxin-care/anxin/web"
+)
+
+// runningCampaign creates, builds and starts a preview supply campaign of
+// 曹杨新村 through the API as supervisor1.
+func runningCampaign(t *testing.T, e *testEnv, body map[string]any) anxin.Campaign {
+	t.Helper()
+	sup := e.token("supervisor1")
+	in := map[string]any{"name": "曹杨保供", "type": "supply", "mode": "preview", "region_code": "310107005", "starts_on": "2026-11-23"}
+	for k, v := range body {
+		in[k] = v
+	}
+	var c anxin.Campaign
+	wantStatus(t, "create", e.api("POST", "/api/v1/campaigns", sup, in, &c), http.StatusCreated)
+	if c.Type != anxin.CampaignSatisfaction {
+		wantStatus(t, "tasks", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/tasks", c.ID), sup, nil, nil), http.StatusOK)
+	}
+	wantStatus(t, "start", e.api("PATCH", fmt.Sprintf("/api/v1/campaigns/%d", c.ID), sup, map[string]any{"state": "running"}, &c), http.StatusOK)
+	return c
+}
+
+// nextElder leases the account's next task and returns its elder's id.
+func nextElder(t *testing.T, e *testEnv, token string, c anxin.Campaign) int64 {
+	t.Helper()
+	var next struct {
+		Task anxin.Task
+	}
+	wantStatus(t, "next", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/next", c.ID), token, nil, &next), http.StatusOK)
+	return next.Task.ElderID
+}
+
+// TestReassignAPI: operator1 holds the first elder; the supervisor moves
+// her work to operator2 (audited), after which operator1 gets the other
+// elder and operator2 the first; the figures count per operator what she
+// holds and is assigned. Operators may not reassign; a count needs
+// someone to give it to, and a provider cannot be given tasks.
+func TestReassignAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		old, two := campaignElders(t, e)
+		c := runningCampaign(t, e, nil)
+		sup, op1, op2 := e.token("supervisor1"), e.token("operator1"), e.token("operator2")
+		if got := nextElder(t, e, op1, c); got != old.ID {
+			t.Fatalf("operator1's first elder %d, want %d", got, old.ID)
+		}
+		path := fmt.Sprintf("/api/v1/campaigns/%d/tasks/reassign", c.ID)
+		a1, a2 := mustAccount(t, e, "operator1"), mustAccount(t, e, "operator2")
+		wantStatus(t, "an operator reassigns", e.api("POST", path, op1, map[string]any{"from": a2.ID}, nil), http.StatusForbidden)
+		wantStatus(t, "a count to nobody", e.api("POST", path, sup, map[string]any{"count": 5}, nil), http.StatusBadRequest)
+		wantStatus(t, "to a provider", e.api("POST", path, sup, map[string]any{"from": a1.ID, "to": mustAccount(t, e, "provider1").ID}, nil), http.StatusBadRequest)
+		wantStatus(t, "an unknown field", e.api("POST", path, sup, map[string]any{"from": a1.ID, "who": 3}, nil), http.StatusBadRequest)
+		var got store.Reassigned
+		wantStatus(t, "reassign", e.api("POST", path, sup, map[string]any{"from": a1.ID, "to": a2.ID}, &got), http.StatusOK)
+		if got.Released != 1 || got.Moved != 0 || got.Assigned != 0 {
+			t.Fatalf("reassigned %+v", got)
+		}
+		if n := nextElder(t, e, op1, c); n != two.ID {
+			t.Fatalf("operator1 after the reassign: elder %d, want %d", n, two.ID)
+		}
+		if n := nextElder(t, e, op2, c); n != old.ID {
+			t.Fatalf("operator2 after the reassign: elder %d, want %d", n, old.ID)
+		}
+		var st store.CampaignStats
+		wantStatus(t, "stats", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/stats", c.ID), sup, nil, &st), http.StatusOK)
+		rows := map[int64]store.CallerCount{}
+		for _, r := range st.Callers {
+			rows[r.AccountID] = r
+		}
+		if r := rows[a2.ID]; r.Holding != 1 || r.Assigned != 1 || r.Attempts != 1 {
+			t.Fatalf("operator2's figures %+v", r)
+		}
+		if r := rows[a1.ID]; r.Holding != 1 || r.Assigned != 0 || r.Attempts != 1 || st.Dispositions[store.DispReassigned] != 1 {
+			t.Fatalf("operator1's figures %+v, dispositions %v", r, st.Dispositions)
+		}
+		log, _, err := e.db.FindAudit(ctx, anxin.SystemScope(), anxin.AuditFilter{Action: "campaign.reassign"})
+		if err != nil || len(log) != 1 || !strings.Contains(log[0].Detail, "1 released") {
+			t.Fatalf("audit %+v %v", log, err)
+		}
+	})
+}
+
+// TestReassignConsole: the live view offers the supervisor a reassign
+// form per operator row and the assignment of pending tasks by
+// committee; the operator sees neither. Assigning the pending task of
+// committee 003 to operator2 says what moved.
+func TestReassignConsole(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e)
+		c := runningCampaign(t, e, nil)
+		nextElder(t, e, e.token("operator1"), c)
+		base := fmt.Sprintf("/campaigns/%d", c.ID)
+		sup := e.signIn("supervisor1")
+		st, body := sup.get(base)
+		wantStatus(t, "live view", st, http.StatusOK)
+		wantBody(t, body, "改派", "分派待拨任务", "话务员 陈静", "退回任务池", `action="`+base+`/reassign"`)
+		_, opBody := e.signIn("operator1").get(base)
+		if strings.Contains(opBody, base+"/reassign") {
+			t.Fatal("the operator is offered the reassign forms")
+		}
+		a2 := mustAccount(t, e, "operator2")
+		st, loc, _ := sup.postLoc(base+"/reassign", url.Values{"to": {fmt.Sprint(a2.ID)}, "count": {"20"}, "within": {"310107005003"}})
+		if st != http.StatusSeeOther || !strings.Contains(loc, "reassigned=0,0,1") {
+			t.Fatalf("assign: %d %s", st, loc)
+		}
+		_, body = sup.get(loc)
+		wantBody(t, body, "新分派 1 条")
+		st, _, body = sup.postLoc(base+"/reassign", url.Values{"count": {"3"}})
+		wantStatus(t, "a count to nobody", st, http.StatusBadRequest)
+		wantBody(t, body, "请选择接收任务的话务员")
+	})
+}
+
+// TestTakeTaskInInboundCall: the elder operator1 did not reach rings the
+// hotline; operator1's screen pop names her open task with a link to the
+// call's page, which offers "complete in this call"; taking it opens the
+// workspace on the new attempt. operator2 cannot take it meanwhile (409);
+// operator1 asking again gets the same attempt.
+func TestTakeTaskInInboundCall(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		now := campaignClock(e)
+		old, _ := campaignElders(t, e)
+		c := runningCampaign(t, e, nil)
+		op1 := e.token("operator1")
+		var next struct {
+			AttemptID int64 `json:"attempt_id"`
+			Task      anxin.Task
+		}
+		wantStatus(t, "next", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/next", c.ID), op1, nil, &next), http.StatusOK)
+		wantStatus(t, "no answer", e.api("POST", fmt.Sprintf("/api/v1/tasks/attempts/%d", next.AttemptID), op1,
+			map[string]any{"disposition": "no_answer"}, nil), http.StatusOK)
+		*now = now.Add(10 * time.Minute)
+		call := &anxin.Call{Direction: anxin.CallInbound, Leg: anxin.LegCaller, FromNumber: "13812345678", ToNumber: "966666",
+			ElderID: old.ID, RegionCode: old.RegionCode}
+		if err := e.db.StartCall(ctx, call); err != nil {
+			t.Fatal(err)
+		}
+
+		// The pop names the task and links to the call's page.
+		oc := e.signIn("operator1")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(sctx, "GET", e.ts.URL+"/events", nil)
+		resp, err := oc.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		errc := make(chan error, 1)
+		go func() {
+			errc <- popUntilSeen(e, web.CallPop{AccountID: mustAccount(t, e, "operator1").ID, CallID: call.ID, Number: "13812345678", Hotline: "966666"})
+		}()
+		event := readEvent(t, bufio.NewReader(resp.Body))
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"待办外呼任务", "曹杨保供", fmt.Sprintf("/calls/%d#tasks", call.ID), "在此通话中完成"} {
+			if !strings.Contains(event, want) {
+				t.Fatalf("pop lacks %q:\n%s", want, event)
+			}
+		}
+
+		st, body := oc.get(fmt.Sprintf("/calls/%d", call.ID))
+		wantStatus(t, "call page", st, http.StatusOK)
+		wantBody(t, body, "王秀英", "曹杨保供", "在此通话中完成", fmt.Sprintf(`action="/tasks/%d/take"`, next.Task.ID), "138****5678")
+		if strings.Contains(body, "13812345678") {
+			t.Fatal("the call page shows the full number")
+		}
+		st, loc, _ := oc.postLoc(fmt.Sprintf("/tasks/%d/take", next.Task.ID), url.Values{"call": {fmt.Sprint(call.ID)}})
+		if st != http.StatusSeeOther || !strings.HasPrefix(loc, fmt.Sprintf("/campaigns/%d/work?attempt=", c.ID)) {
+			t.Fatalf("take: %d %q", st, loc)
+		}
+		st, body = oc.get(loc)
+		wantStatus(t, "workspace", st, http.StatusOK)
+		wantBody(t, body, "王秀英")
+		// She is on the line: the workspace offers no call button, and a
+		// call posted anyway is not dialled.
+		attempt := strings.TrimPrefix(loc, fmt.Sprintf("/campaigns/%d/work?attempt=", c.ID))
+		if strings.Contains(body, fmt.Sprintf("/work/%s/call", attempt)) {
+			t.Fatal("the workspace offers to call an elder who is on the line")
+		}
+		st, loc2, _ := oc.postLoc(fmt.Sprintf("/campaigns/%d/work/%s/call", c.ID, attempt), url.Values{})
+		if st != http.StatusSeeOther || !strings.Contains(loc2, "flash=already_called") {
+			t.Fatalf("call posted for an attempt in a call: %d %q", st, loc2)
+		}
+
+		path := fmt.Sprintf("/api/v1/tasks/%d/take", next.Task.ID)
+		wantStatus(t, "operator2 takes it", e.api("POST", path, e.token("operator2"), map[string]any{"call_id": call.ID}, nil), http.StatusConflict)
+		wantStatus(t, "no call", e.api("POST", path, op1, map[string]any{}, nil), http.StatusBadRequest)
+		wantStatus(t, "another action", e.api("POST", fmt.Sprintf("/api/v1/tasks/%d/drop", next.Task.ID), op1, map[string]any{"call_id": call.ID}, nil), http.StatusNotFound)
+		wantStatus(t, "a provider", e.api("POST", path, e.token("provider1"), map[string]any{"call_id": call.ID}, nil), http.StatusForbidden)
+		var taken struct {
+			AttemptID int64  `json:"attempt_id"`
+			Number    string `json:"number"`
+			Workspace string `json:"workspace"`
+			Task      anxin.Task
+		}
+		wantStatus(t, "operator1 again", e.api("POST", path, op1, map[string]any{"call_id": call.ID}, &taken), http.StatusOK)
+		if taken.Workspace != loc || taken.Number != "138****5678" || taken.Task.Attempts != 2 {
+			t.Fatalf("taken %+v, want the attempt at %s", taken, loc)
+		}
+	})
+}
+
+// TestSatisfactionStart: starting a satisfaction campaign without a
+// target gives it the return visits already due in its area — the elder
+// whose order was completed, not the other.
+func TestSatisfactionStart(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		old, _ := campaignElders(t, e)
+		op, prov := e.token("operator1"), e.token("provider1")
+		provOrg := e.mustFindOrg("安康居家养老服务有限公司")
+		var o anxin.Order
+		e.api("POST", "/api/v1/orders", op, map[string]any{"type": "service", "elder_id": old.ID, "title": "修理马桶"}, &o)
+		for _, step := range []struct{ token, action string }{{op, "dispatch"}, {prov, "accept"}, {prov, "start"}, {prov, "complete"}} {
+			wantStatus(t, step.action, e.api("POST", fmt.Sprintf("/api/v1/orders/%d/actions", o.ID), step.token,
+				map[string]any{"action": step.action, "version": o.Version, "org_id": provOrg.ID}, &o), http.StatusOK)
+		}
+		c := runningCampaign(t, e, map[string]any{"name": "服务回访", "type": "satisfaction"})
+		var st store.CampaignStats
+		wantStatus(t, "stats", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/stats", c.ID), e.token("supervisor1"), nil, &st), http.StatusOK)
+		if st.Tasks != 1 {
+			t.Fatalf("a satisfaction campaign started with %d tasks, want the one return visit due", st.Tasks)
+		}
+		if nextElder(t, e, op, c) != old.ID {
+			t.Fatal("the task is not the elder's whose order was completed")
+		}
+	})
+}
+
+// TestAgentlessScriptNotice: an agentless campaign's page warns when the
+// machine cannot ask its script (a question without a prompt or keys),
+// and says nothing when it can.
+func TestAgentlessScriptNotice(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e)
+		sup := e.token("supervisor1")
+		zh := func(s string) map[string]string { return map[string]string{anxin.LangMandarin: s} }
+		script := func(prompt string) int64 {
+			var s anxin.Script
+			body := map[string]any{"name": "问候", "questions": []anxin.Question{{Key: "ok", Type: anxin.QuestionYesNo, Text: zh("都好吗？"), Prompt: prompt,
+				Options: []anxin.Option{{Key: "yes", Text: zh("好"), DTMF: "1"}, {Key: "no", Text: zh("不好"), DTMF: "2"}}}}}
+			wantStatus(t, "script", e.api("POST", "/api/v1/scripts", sup, body, &s), http.StatusCreated)
+			return s.ID
+		}
+		page := e.signIn("supervisor1")
+		for _, tc := range []struct {
+			prompt string
+			notice bool
+		}{{"", true}, {"checkin", false}} {
+			var c anxin.Campaign
+			wantStatus(t, "create", e.api("POST", "/api/v1/campaigns", sup, map[string]any{"name": "自动问候", "type": "wellness",
+				"mode": "agentless", "region_code": "310107005", "starts_on": "2026-11-23", "script_id": script(tc.prompt)}, &c), http.StatusCreated)
+			st, body := page.get(fmt.Sprintf("/campaigns/%d", c.ID))
+			wantStatus(t, "page", st, http.StatusOK)
+			if got := strings.Contains(body, `id="script-not-ivr"`); got != tc.notice {
+				t.Errorf("prompt %q: notice shown %v, want %v", tc.prompt, got, tc.notice)
+			}
+		}
+	})
+}
