@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,6 +30,73 @@ func (s *Server) apiCampaigns() {
 	// conflict with attempts/{id} (both match tasks/attempts/take), so
 	// the actions on a task share one pattern (see apiTaskAction).
 	s.api("POST /api/v1/tasks/{id}/{action}", s.apiTaskAction)
+	s.api("GET /api/v1/campaigns/{id}/tasks", s.apiListTasks)
+	s.api("GET /api/v1/tasks/{id}", s.apiGetTask)
+}
+
+// apiListTasks answers GET /api/v1/campaigns/{id}/tasks: the campaign's
+// tasks in the order they fall due, of one state when ?state= says so,
+// at most ?limit= (default 50, at most 1,000).
+func (s *Server) apiListTasks(w http.ResponseWriter, r *http.Request) error {
+	sc, c, err := s.campaignOf(r)
+	if err != nil {
+		return err
+	}
+	state := r.URL.Query().Get("state")
+	if state != "" && !slices.Contains([]string{anxin.TaskPending, anxin.TaskLeased, anxin.TaskDone, anxin.TaskFailed}, state) {
+		return anxin.ErrorKey(anxin.EINVALID, "err.task_state", "%q is no task state (pending, leased, done, failed).", state)
+	}
+	limit := 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			return anxin.ErrorKey(anxin.EINVALID, "err.task_limit", "limit is a number from 1 to 1000.")
+		}
+	}
+	tasks, err := s.db.FindTasks(r.Context(), sc, c.ID, state, limit)
+	if err != nil {
+		return err
+	}
+	if tasks == nil {
+		tasks = []*anxin.Task{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tasks": tasks})
+	return nil
+}
+
+// taskView is a task with its attempts, as the API gives it; the numbers
+// rung are masked (the elder's profile reveals them, audited).
+type taskView struct {
+	*anxin.Task
+	Attempts []store.AttemptRecord `json:"attempt_records"`
+}
+
+// apiGetTask answers GET /api/v1/tasks/{id}: a task of a campaign the
+// caller sees, with its attempts.
+func (s *Server) apiGetTask(w http.ResponseWriter, r *http.Request) error {
+	sc, err := campaignsScopeOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.db.FindTask(r.Context(), sc, id)
+	if err != nil {
+		return err
+	}
+	as, err := s.db.TaskAttempts(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	for i := range as {
+		as[i].Number = phone.Mask(as[i].Number)
+	}
+	if as == nil {
+		as = []store.AttemptRecord{}
+	}
+	writeJSON(w, http.StatusOK, taskView{Task: t, Attempts: as})
+	return nil
 }
 
 // apiTaskAction answers POST /api/v1/tasks/{id}/{action}; the one action

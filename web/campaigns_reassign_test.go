@@ -275,3 +275,47 @@ func TestAgentlessScriptNotice(t *testing.T) {
 		}
 	})
 }
+
+// TestTasksAPI: the campaign's tasks by state, and one task with its
+// attempts, the numbers masked; outside the caller's area nothing.
+func TestTasksAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		old, _ := campaignElders(t, e)
+		c := runningCampaign(t, e, nil)
+		op := e.token("operator1")
+		var next struct {
+			AttemptID int64 `json:"attempt_id"`
+			Task      anxin.Task
+		}
+		wantStatus(t, "next", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/next", c.ID), op, nil, &next), http.StatusOK)
+		wantStatus(t, "no answer", e.api("POST", fmt.Sprintf("/api/v1/tasks/attempts/%d", next.AttemptID), op,
+			map[string]any{"disposition": "no_answer"}, nil), http.StatusOK)
+
+		var list struct{ Tasks []anxin.Task }
+		wantStatus(t, "list", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/tasks", c.ID), op, nil, &list), http.StatusOK)
+		if len(list.Tasks) != 2 {
+			t.Fatalf("%d tasks, want 2", len(list.Tasks))
+		}
+		wantStatus(t, "done", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/tasks?state=done", c.ID), op, nil, &list), http.StatusOK)
+		if len(list.Tasks) != 0 {
+			t.Fatalf("%d done tasks, want 0", len(list.Tasks))
+		}
+		wantStatus(t, "bad state", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/tasks?state=lost", c.ID), op, nil, nil), http.StatusBadRequest)
+		wantStatus(t, "bad limit", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/tasks?limit=0", c.ID), op, nil, nil), http.StatusBadRequest)
+
+		var task struct {
+			anxin.Task
+			Records []struct {
+				Number      string
+				Disposition string
+			} `json:"attempt_records"`
+		}
+		wantStatus(t, "task", e.api("GET", fmt.Sprintf("/api/v1/tasks/%d", next.Task.ID), op, nil, &task), http.StatusOK)
+		if task.ElderID != old.ID || len(task.Records) != 1 || task.Records[0].Disposition != anxin.DispNoAnswer || task.Records[0].Number != "138****5678" {
+			t.Fatalf("task %+v", task)
+		}
+		wantStatus(t, "another street's staff", e.api("GET", fmt.Sprintf("/api/v1/tasks/%d", next.Task.ID), e.token("street2"), nil, nil), http.StatusNotFound)
+		wantStatus(t, "a provider", e.api("GET", fmt.Sprintf("/api/v1/tasks/%d", next.Task.ID), e.token("provider1"), nil, nil), http.StatusForbidden)
+	})
+}
