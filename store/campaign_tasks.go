@@ -209,8 +209,15 @@ func (db *DB) overCap(ctx context.Context, tx *Tx, elder int64, now time.Time) (
 	local := now.In(chinaDay)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, chinaDay).UTC()
 	var today, week int
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN started_at >= $2 THEN 1 ELSE 0 END), 0), COUNT(*)
-		FROM campaign_attempts WHERE elder_id = $1 AND started_at >= $3 AND disposition <> $4`, elder, midnight, now.AddDate(0, 0, -7), DispReassigned).
+	// Not counted: attempts taken back unrung (reassigned), and those
+	// interrupted before Anxin placed a call (a node stopped, a lease ran
+	// out) where only Anxin could have rung her — every mode but manual,
+	// whose operator dials on her own phone.
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN a.started_at >= $2 THEN 1 ELSE 0 END), 0), COUNT(*)
+		FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id JOIN campaigns c ON c.id = t.campaign_id
+		WHERE a.elder_id = $1 AND a.started_at >= $3 AND a.disposition <> $4
+		AND NOT (a.disposition = $5 AND a.call_id IS NULL AND c.mode <> $6)`,
+		elder, midnight, now.AddDate(0, 0, -7), DispReassigned, anxin.DispInterrupted, anxin.DialManual).
 		Scan(&today, &week)
 	if err != nil {
 		return false, fmt.Errorf("contact cap: %w", err)

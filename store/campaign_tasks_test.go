@@ -78,3 +78,56 @@ func TestNextTaskPriorities(t *testing.T) {
 		}
 	})
 }
+
+// TestInterruptedUnrungNotCapped: an attempt interrupted before Anxin
+// placed its call (the node stopped) does not count against the elder's
+// contact cap, so she is called again the same day; one interrupted with
+// its call placed counts (her phone may have rung), so she waits for the
+// next day.
+func TestInterruptedUnrungNotCapped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC) // Monday 10:00 China time
+		db.Now = func() time.Time { return now }
+		street := mustCreateOrg(t, db, anxin.OrgStreet, "长风新村街道", "310107005")
+		sup := anxin.ScopeOf(mustCreateAccount(t, db, street, "staff", anxin.RoleCommunity))
+		elder := mustCreateElder(t, db, &anxin.Elder{Name: "王秀英", BirthDate: "1940-03-05", RegionCode: "310107005001",
+			Phones: []anxin.Phone{{Number: "13812345671", Label: anxin.PhoneMobile}}})
+		c := &anxin.Campaign{Name: "关爱", Type: anxin.CampaignWellness, Mode: anxin.DialAgentless, StartsOn: "2026-11-23", RetryMinutes: 60}
+		if err := db.CreateCampaign(ctx, sup, c); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.BuildTasks(ctx, sup, c.ID); err != nil || n != 1 {
+			t.Fatalf("built %d %v", n, err)
+		}
+		if err := db.SetCampaignState(ctx, sup, c.ID, anxin.CampaignRunning); err != nil {
+			t.Fatal(err)
+		}
+		const node = "node:a"
+		a, err := db.NextTask(ctx, c.ID, node, 10*time.Minute)
+		if err != nil || a == nil {
+			t.Fatalf("first lease %+v %v", a, err)
+		}
+		if n, err := db.ReleaseLeases(ctx, node); err != nil || n != 1 {
+			t.Fatalf("released %d %v", n, err)
+		}
+		now = now.Add(2 * time.Hour)
+		b, err := db.NextTask(ctx, c.ID, node, 10*time.Minute)
+		if err != nil || b == nil || b.Task.ElderID != elder.ID || b.Task.Attempts != 2 {
+			t.Fatalf("after an unrung interruption the elder is not called again the same day: %+v %v", b, err)
+		}
+		call := &anxin.Call{Direction: anxin.CallOutbound, Leg: anxin.LegCaller, ToNumber: "13812345671", ElderID: elder.ID, RegionCode: elder.RegionCode}
+		if err := db.StartCall(ctx, call); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.LinkAttemptCall(ctx, b.ID, node, call.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.ReleaseLeases(ctx, node); err != nil || n != 1 {
+			t.Fatalf("released %d %v", n, err)
+		}
+		now = now.Add(2 * time.Hour)
+		if x, err := db.NextTask(ctx, c.ID, node, 10*time.Minute); err != nil || x != nil {
+			t.Fatalf("after an interrupted call the elder is called again the same day: %+v %v", x, err)
+		}
+	})
+}
