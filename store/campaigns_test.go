@@ -79,6 +79,15 @@ func TestCampaignTasks(t *testing.T) {
 		if a, _ := db.NextTask(ctx, c.ID, "node-c", time.Minute); a != nil {
 			t.Fatalf("a third lease with two tasks, both leased: %+v", a.Task)
 		}
+		// node-b places its call (then vanishes, below): her phone may
+		// have rung, so the interrupted attempt counts against her cap.
+		call := &anxin.Call{Direction: anxin.CallOutbound, Leg: anxin.LegCaller, ToNumber: a2.Number, ElderID: young.ID, RegionCode: young.RegionCode}
+		if err := db.StartCall(ctx, call); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.LinkAttemptCall(ctx, a2.ID, "node-b", call.ID); err != nil {
+			t.Fatal(err)
+		}
 
 		// No answer: again in an hour (11:00 China time).
 		task, err := db.FinishAttempt(ctx, a1.ID, "node-a", anxin.DispNoAnswer, time.Time{})
