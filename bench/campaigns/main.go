@@ -219,7 +219,11 @@ func printMachine(o options, raw *rawDB, all, inArea int, base time.Time) {
 	fmt.Printf("# %s, %d CPUs, %s, %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), cpu, runtime.Version())
 	fmt.Printf("# load average %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
 	if rev, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
-		fmt.Printf("# commit %s (plus the working tree)\n", strings.TrimSpace(string(rev)))
+		dirty := ""
+		if exec.Command("git", "diff", "--quiet", "HEAD").Run() != nil {
+			dirty = " (plus uncommitted changes)"
+		}
+		fmt.Printf("# commit %s%s\n", strings.TrimSpace(string(rev)), dirty)
 	}
 	if raw.engine == store.SQLite {
 		if fi, err := os.Stat(filepath.Join(o.cfg.DataDir, "anxin.db")); err == nil {
