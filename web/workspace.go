@@ -67,19 +67,21 @@ type workspacePage struct {
 	Age     int
 	// Number is the number this attempt rings: masked in preview mode,
 	// in full for the operator to dial in manual mode.
-	Number     string
-	Manual     bool
-	Lang       string
-	LangLabel  string
-	Version    int
-	Questions  []wsQuestion
-	Packages   []*anxin.CatalogueItem
-	Quantities map[int64]int
-	History    []store.AttemptRecord
-	Earlier    []earlierAnswer
-	Buttons    []dispButton
-	CallbackAt string
-	Error      string
+	Number    string
+	Manual    bool
+	Lang      string
+	LangLabel string
+	// ScriptVersion is the version of the script the task asks (not
+	// Page.Version, the software's, in the footer).
+	ScriptVersion int
+	Questions     []wsQuestion
+	Packages      []*anxin.CatalogueItem
+	Quantities    map[int64]int
+	History       []store.AttemptRecord
+	Earlier       []earlierAnswer
+	Buttons       []dispButton
+	CallbackAt    string
+	Error         string
 	// Progressive is a progressive campaign worked by an operator: Anxin
 	// calls its elders for her once she starts dialling (Dialling), while
 	// she is ready (AgentState); Calling names the elder whose phone it
@@ -98,7 +100,7 @@ type wsQuestion struct {
 	Key, Type string
 	Text      string // in the elder's language
 	Mandarin  string // the Mandarin wording when Text is another
-	Next      string // the next question's key, "" the end
+	Next      string // the next question, numbered and worded (nextLabel); "" the end
 	Options   []wsOption
 	Value     string // a number or text answer as typed
 }
@@ -201,7 +203,7 @@ func (s *Server) workspacePage(r *http.Request, sc anxin.Scope, c *anxin.Campaig
 	}
 	supply := false
 	if script != nil {
-		p.Version = script.Version
+		p.ScriptVersion = script.Version
 		for _, q := range script.Questions {
 			p.Questions = append(p.Questions, s.wsQuestion(p.Page, script, q, p.Lang, posted))
 			for _, o := range q.Options {
@@ -246,20 +248,38 @@ func (s *Server) workspacePage(r *http.Request, sc anxin.Scope, c *anxin.Campaig
 
 // wsQuestion words a question in lang, with what was posted.
 func (s *Server) wsQuestion(p *Page, script *anxin.Script, q anxin.Question, lang string, posted url.Values) wsQuestion {
-	out := wsQuestion{Key: q.Key, Type: q.Type, Text: anxin.Wording(q.Text, lang), Next: q.Next}
+	out := wsQuestion{Key: q.Key, Type: q.Type, Text: anxin.Wording(q.Text, lang), Next: nextLabel(script, q.Next, lang)}
 	if zh := anxin.Wording(q.Text, anxin.LangMandarin); zh != out.Text {
 		out.Mandarin = zh
 	}
 	chosen := posted["a_"+q.Key]
 	out.Value = posted.Get("a_" + q.Key)
 	for _, o := range q.Options {
-		wo := wsOption{Key: o.Key, Text: anxin.Wording(o.Text, lang), Checked: slices.Contains(chosen, o.Key), Next: o.Next}
+		wo := wsOption{Key: o.Key, Text: anxin.Wording(o.Text, lang), Checked: slices.Contains(chosen, o.Key), Next: nextLabel(script, o.Next, lang)}
 		for _, a := range o.Actions {
 			wo.Acts = append(wo.Acts, actionLabel(p, a))
 		}
 		out.Options = append(out.Options, wo)
 	}
 	return out
+}
+
+// nextLabel names the question of key for the operator: its number and
+// the start of its wording ("3. 您身体还好吗？"); "" for none.
+func nextLabel(script *anxin.Script, key, lang string) string {
+	if key == "" || script == nil {
+		return ""
+	}
+	for i, q := range script.Questions {
+		if q.Key == key {
+			text := []rune(anxin.Wording(q.Text, lang))
+			if len(text) > 16 {
+				text = append(text[:16], '…')
+			}
+			return fmt.Sprintf("%d. %s", i+1, string(text))
+		}
+	}
+	return key
 }
 
 // actionLabel says what an action will do, for the operator.
