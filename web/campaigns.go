@@ -244,7 +244,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 			p.Orders = append(p.Orders, labelCount{t, p.T("orders.type." + t), n})
 		}
 	}
-	if p.Questions, err = s.answerStats(r.Context(), c, p.Stats.Answers); err != nil {
+	if p.Questions, err = s.answerStats(r.Context(), c, p.Stats.Answers, p.T); err != nil {
 		return err
 	}
 	p.Callers = p.Stats.Callers
@@ -285,8 +285,9 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 }
 
 // answerStats turns answer counts into tables per version and question,
-// labelled with the wording of that version.
-func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []store.AnswerCount) ([]questionStats, error) {
+// labelled with the wording of that version; the agentless check-in's key
+// (question "checkin", no script) with t's words for it.
+func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []store.AnswerCount, t func(string, ...any) string) ([]questionStats, error) {
 	scripts := map[int]*anxin.Script{}
 	var out []questionStats
 	for _, a := range counts {
@@ -308,8 +309,15 @@ func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []st
 			out = append(out, q)
 		}
 		q := &out[len(out)-1]
+		checkIn := a.Question == checkInAnswer && q.Text == a.Question
+		if checkIn {
+			q.Text = t("campaigns.checkin_question")
+		}
 		label := a.Value
-		if sc != nil {
+		switch {
+		case checkIn && slices.Contains([]string{anxin.CheckInWell, anxin.CheckInSupplies, anxin.CheckInHelp}, a.Value):
+			label = t("campaigns.checkin." + a.Value)
+		case sc != nil:
 			label = answerLabel(sc, a.Question, a.Value)
 		}
 		q.Values = append(q.Values, valueCount{Label: label, Count: a.Count})
@@ -323,6 +331,10 @@ func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []st
 	}
 	return out, nil
 }
+
+// checkInAnswer is the question the agentless check-in's key answers
+// (callflow records it when a campaign has no script the machine asks).
+const checkInAnswer = "checkin"
 
 // answerLabel words a recorded answer: the options' Mandarin wording, or
 // the value itself for numbers and text.

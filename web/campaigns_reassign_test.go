@@ -319,3 +319,27 @@ func TestTasksAPI(t *testing.T) {
 		wantStatus(t, "a provider", e.api("GET", fmt.Sprintf("/api/v1/tasks/%d", next.Task.ID), e.token("provider1"), nil, nil), http.StatusForbidden)
 	})
 }
+
+// TestCheckInAnswersLabelled: an agentless campaign without a script the
+// machine asks records the check-in key as the answer to "checkin"; the
+// live view words it ("按 1：身体都好"), not "checkin 版本 0 / well".
+func TestCheckInAnswersLabelled(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e)
+		c := runningCampaign(t, e, map[string]any{"name": "自动问候", "type": "wellness", "mode": "agentless"})
+		a, err := e.db.NextTask(ctx, c.ID, "node:a", time.Minute)
+		if err != nil || a == nil {
+			t.Fatalf("lease %+v %v", a, err)
+		}
+		if err := e.db.RecordAnswers(ctx, a.ID, map[string]string{"checkin": anxin.CheckInWell}); err != nil {
+			t.Fatal(err)
+		}
+		st, body := e.signIn("supervisor1").get(fmt.Sprintf("/campaigns/%d", c.ID))
+		wantStatus(t, "live view", st, http.StatusOK)
+		wantBody(t, body, "电话问候按键", "按 1：身体都好")
+		if strings.Contains(body, "版本 0") || strings.Contains(body, ">well<") {
+			t.Error("the live view shows the check-in's raw key or version 0")
+		}
+	})
+}
