@@ -142,7 +142,7 @@ func validDate(s string) bool {
 }
 
 // ParseWindow reads a calling window "HH:MM-HH:MM" into minutes after
-// midnight (China time).
+// midnight (China time); "24:00" ends a window at midnight.
 func ParseWindow(w string) (from, to int, err error) {
 	bad := ErrorKey(EINVALID, "err.campaign_window", "%q is no calling window (e.g. 09:00-11:30).", w)
 	a, b, ok := strings.Cut(strings.TrimSpace(w), "-")
@@ -150,6 +150,9 @@ func ParseWindow(w string) (from, to int, err error) {
 		return 0, 0, bad
 	}
 	parse := func(s string) (int, bool) {
+		if strings.TrimSpace(s) == "24:00" {
+			return 24 * 60, true // the end of the day
+		}
 		t, err := time.Parse("15:04", strings.TrimSpace(s))
 		if err != nil {
 			return 0, false

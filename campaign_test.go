@@ -41,7 +41,14 @@ func TestNextCallTime(t *testing.T) {
 			t.Errorf("from %s: %s, want %s", c.from, got.In(cst).Format("2006-01-02 15:04"), c.want)
 		}
 	}
-	for _, bad := range []string{"9-11", "11:30-09:00", "09:00", "25:00-26:00"} {
+	// A window to midnight: the day's last minute is in it.
+	if got := anxin.NextCallTime(at("2026-09-28 23:59"), []string{"00:00-24:00"}, workday); !got.Equal(at("2026-09-28 23:59")) {
+		t.Errorf("23:59 in a whole-day window: %s", got.In(cst))
+	}
+	if from, to, err := anxin.ParseWindow("18:00-24:00"); err != nil || from != 18*60 || to != 24*60 {
+		t.Errorf("18:00-24:00: %d %d %v", from, to, err)
+	}
+	for _, bad := range []string{"9-11", "11:30-09:00", "09:00", "25:00-26:00", "24:00-24:00"} {
 		if _, _, err := anxin.ParseWindow(bad); err == nil {
 			t.Errorf("window %q accepted", bad)
 		}
