@@ -99,7 +99,7 @@ func (a *Agent) DialWith(ctx context.Context, to sip.Uri, from string, sdp []byt
 	// runs of 180/183 while a phone rings, so wait again for as long as the
 	// call lasts.
 	for {
-		err = dlg.WaitAnswer(wctx, opts)
+		err = waitAnswer(wctx, dlg, opts)
 		if err == nil || wctx.Err() != nil || !strings.Contains(err.Error(), "more than 10 responses") {
 			break
 		}
@@ -128,6 +128,20 @@ func (a *Agent) DialWith(ctx context.Context, to sip.Uri, from string, sdp []byt
 		return nil, &DialError{Code: sip.StatusNotAcceptableHere, Err: err}
 	}
 	return &OutgoingCall{Answer: ans, dlg: dlg}, nil
+}
+
+// waitAnswer is dlg.WaitAnswer, with sipgo's panic when the INVITE
+// transaction ends while a CANCEL waits for its response (v1.7.2 reads a
+// nil response from the closed channel, dialog_client.go inviteCancel)
+// turned into an error: a call being cancelled while the agent stops must
+// not take the process down.
+func waitAnswer(ctx context.Context, dlg *sipgo.DialogClientSession, opts sipgo.AnswerOptions) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sipgo: waiting for the answer: %v", r)
+		}
+	}()
+	return dlg.WaitAnswer(ctx, opts)
 }
 
 // InfoDigits returns no keys: keys of a placed call come in its media
