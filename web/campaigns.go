@@ -204,6 +204,25 @@ type questionStats struct {
 	Values  []valueCount
 }
 
+// add counts n answers of label.
+func (q *questionStats) add(label string, n int) {
+	for i := range q.Values {
+		if q.Values[i].Label == label {
+			q.Values[i].Count += n
+			return
+		}
+	}
+	q.Values = append(q.Values, valueCount{Label: label, Count: n})
+}
+
+// scriptQuestion returns the question of key in s (nil: none).
+func scriptQuestion(s *anxin.Script, key string) (anxin.Question, bool) {
+	if s == nil {
+		return anxin.Question{}, false
+	}
+	return s.Question(key)
+}
+
 type valueCount struct {
 	Label   string
 	Count   int
@@ -313,6 +332,15 @@ func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []st
 		if checkIn {
 			q.Text = t("campaigns.checkin_question")
 		}
+		q.Total += a.Count
+		// A multiple choice counts each option chosen (of the elders who
+		// answered), not each combination.
+		if qq, ok := scriptQuestion(sc, a.Question); ok && qq.Type == anxin.QuestionMulti {
+			for _, k := range strings.Split(a.Value, ",") {
+				q.add(answerLabel(sc, a.Question, k), a.Count)
+			}
+			continue
+		}
 		label := a.Value
 		switch {
 		case checkIn && slices.Contains([]string{anxin.CheckInWell, anxin.CheckInSupplies, anxin.CheckInHelp}, a.Value):
@@ -320,9 +348,20 @@ func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []st
 		case sc != nil:
 			label = answerLabel(sc, a.Question, a.Value)
 		}
-		q.Values = append(q.Values, valueCount{Label: label, Count: a.Count})
-		q.Total += a.Count
+		q.add(label, a.Count)
 	}
+	// The questions in the order the script asks them, version by version.
+	position := func(q questionStats) int {
+		if qq := scripts[q.Version]; qq != nil {
+			if i := slices.IndexFunc(qq.Questions, func(x anxin.Question) bool { return x.Key == q.Key }); i >= 0 {
+				return i
+			}
+		}
+		return len(out)
+	}
+	slices.SortStableFunc(out, func(a, b questionStats) int {
+		return cmp.Or(cmp.Compare(a.Version, b.Version), cmp.Compare(position(a), position(b)))
+	})
 	for i := range out {
 		for j := range out[i].Values {
 			out[i].Values[j].Percent = out[i].Values[j].Count * 100 / max(out[i].Total, 1)
@@ -372,17 +411,20 @@ func (s *Server) postCampaignState(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// setCampaignState moves a campaign and audits it. Starting a
-// satisfaction campaign without a target makes its tasks from the return
-// visits already due in its area (store.FeedsOnReturnVisits).
+// setCampaignState moves a campaign and audits it. Starting a draft makes
+// its tasks (building adds only elders without one, so tasks built before
+// stay as they are); a satisfaction campaign without a target makes them
+// from the return visits already due in its area, also when resumed
+// (store.FeedsOnReturnVisits).
 func (s *Server) setCampaignState(r *http.Request, c *anxin.Campaign, state string) error {
 	if err := s.db.SetCampaignState(r.Context(), scopeOf(r), c.ID, state); err != nil {
 		return err
 	}
 	s.audit(r, &anxin.AuditEntry{Action: auditCampaignState, TargetType: "campaign", TargetID: strconv.FormatInt(c.ID, 10),
 		Detail: c.State + "→" + state})
+	started := c.State == anxin.CampaignDraft && state == anxin.CampaignRunning
 	c.State = state
-	if state == anxin.CampaignRunning && store.FeedsOnReturnVisits(c) {
+	if started || state == anxin.CampaignRunning && store.FeedsOnReturnVisits(c) {
 		if _, err := s.buildTasks(r, c); err != nil {
 			return err
 		}

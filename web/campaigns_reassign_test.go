@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -340,6 +341,67 @@ func TestCheckInAnswersLabelled(t *testing.T) {
 		wantBody(t, body, "电话问候按键", "按 1：身体都好")
 		if strings.Contains(body, "版本 0") || strings.Contains(body, ">well<") {
 			t.Error("the live view shows the check-in's raw key or version 0")
+		}
+	})
+}
+
+// TestAnswerDistribution: the live view lists the questions in the order
+// the script asks them (not by key), and a multiple choice counts each
+// option chosen rather than each combination.
+func TestAnswerDistribution(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e)
+		sup, op := e.token("supervisor1"), e.token("operator1")
+		zh := func(s string) map[string]string { return map[string]string{anxin.LangMandarin: s} }
+		var script anxin.Script
+		wantStatus(t, "script", e.api("POST", "/api/v1/scripts", sup, map[string]any{"name": "保供", "questions": []anxin.Question{
+			{Key: "supplies", Type: anxin.QuestionYesNo, Text: zh("够吃吗？"), Options: []anxin.Option{{Key: "enough", Text: zh("够")}, {Key: "short", Text: zh("不够"), Next: "packages"}}},
+			{Key: "packages", Type: anxin.QuestionMulti, Text: zh("要哪几样？"), Options: []anxin.Option{{Key: "veg", Text: zh("蔬菜")}, {Key: "rice", Text: zh("米油")}, {Key: "meat", Text: zh("肉禽")}}},
+		}}, &script), http.StatusCreated)
+		c := runningCampaign(t, e, map[string]any{"script_id": script.ID})
+		for _, packages := range []string{"veg,rice", "veg"} {
+			var next struct {
+				AttemptID int64 `json:"attempt_id"`
+			}
+			wantStatus(t, "next", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/next", c.ID), op, nil, &next), http.StatusOK)
+			wantStatus(t, "report", e.api("POST", fmt.Sprintf("/api/v1/tasks/attempts/%d", next.AttemptID), op, map[string]any{
+				"disposition": "completed", "answers": map[string]string{"supplies": "short", "packages": packages}}, nil), http.StatusOK)
+		}
+		_, body := e.signIn("supervisor1").get(fmt.Sprintf("/campaigns/%d", c.ID))
+		first, second := strings.Index(body, "够吃吗？"), strings.Index(body, "要哪几样？")
+		if first < 0 || second < 0 || first > second {
+			t.Fatalf("questions out of the script's order (够吃吗 at %d, 要哪几样 at %d)", first, second)
+		}
+		row := regexp.MustCompile(`<th scope="row">蔬菜</th><td class="money">(\d+)</td>`).FindStringSubmatch(body)
+		if row == nil || row[1] != "2" {
+			t.Fatalf("蔬菜 counted %v, want 2 (chosen by both elders)", row)
+		}
+		if strings.Contains(body, "蔬菜、米油") {
+			t.Error("a combination of options is counted as one answer")
+		}
+	})
+}
+
+// TestStartBuildsTasks: starting a draft makes its tasks (the demo's
+// wellness check is started with one click), and tasks built before are
+// not built twice.
+func TestStartBuildsTasks(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e)
+		sup := e.token("supervisor1")
+		var c anxin.Campaign
+		wantStatus(t, "create", e.api("POST", "/api/v1/campaigns", sup, map[string]any{"name": "自动问候", "type": "wellness",
+			"mode": "agentless", "region_code": "310107005", "starts_on": "2026-11-23"}, &c), http.StatusCreated)
+		st, loc, _ := e.signIn("supervisor1").postLoc(fmt.Sprintf("/campaigns/%d/state", c.ID), url.Values{"state": {"running"}})
+		if st != http.StatusSeeOther || !strings.Contains(loc, "flash=campaign_running") {
+			t.Fatalf("start: %d %q", st, loc)
+		}
+		var stats struct{ Tasks int }
+		wantStatus(t, "stats", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/stats", c.ID), sup, nil, &stats), http.StatusOK)
+		if stats.Tasks != 2 {
+			t.Fatalf("%d tasks after starting the draft, want 2", stats.Tasks)
 		}
 	})
 }
