@@ -131,3 +131,67 @@ func TestInterruptedUnrungNotCapped(t *testing.T) {
 		}
 	})
 }
+
+// TestCampaignOnHoliday: a campaign started during the National Day
+// holiday (2026-10-01 to 10-07) calls nobody until the first working day's
+// first window (Thursday 2026-10-08 09:00); a callback asked for 20:00
+// (outside the windows) is moved to the next window on a working day, and
+// one asked for the holiday's Saturday make-up working day is kept.
+func TestCampaignOnHoliday(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.LoadCalendar(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cst := time.FixedZone("CST", 8*3600)
+		at := func(s string) time.Time {
+			v, err := time.ParseInLocation("2006-01-02 15:04", s, cst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		now := at("2026-10-02 10:00")
+		db.Now = func() time.Time { return now }
+		street := mustCreateOrg(t, db, anxin.OrgStreet, "长风新村街道", "310107005")
+		sup := anxin.ScopeOf(mustCreateAccount(t, db, street, "staff", anxin.RoleCommunity))
+		mustCreateElder(t, db, &anxin.Elder{Name: "王秀英", BirthDate: "1940-03-05", RegionCode: "310107005001",
+			Phones: []anxin.Phone{{Number: "13812345671", Label: anxin.PhoneMobile}}})
+		c := &anxin.Campaign{Name: "节日问候", Type: anxin.CampaignWellness, Mode: anxin.DialPreview, StartsOn: "2026-10-01"}
+		if err := db.CreateCampaign(ctx, sup, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BuildTasks(ctx, sup, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetCampaignState(ctx, sup, c.ID, anxin.CampaignRunning); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := db.NextTask(ctx, c.ID, "account:1", time.Minute); err != nil || a != nil {
+			t.Fatalf("a task leased on a holiday: %+v %v", a, err)
+		}
+		tasks, err := db.FindTasks(ctx, sup, c.ID, "", 10)
+		if err != nil || len(tasks) != 1 || !tasks[0].NextAt.Equal(at("2026-10-08 09:00")) {
+			t.Fatalf("the task is due %v (%v), want the first working day's first window", tasks, err)
+		}
+
+		now = at("2026-10-08 10:00")
+		a, err := db.NextTask(ctx, c.ID, "account:1", time.Minute)
+		if err != nil || a == nil {
+			t.Fatalf("no task on the first working day: %v", err)
+		}
+		task, err := db.FinishAttempt(ctx, a.ID, "account:1", anxin.DispCallback, at("2026-10-08 20:00"))
+		if err != nil || !task.NextAt.Equal(at("2026-10-09 09:00")) {
+			t.Fatalf("a callback asked for 20:00 is due %v (%v), want the next morning's window", task.NextAt.In(cst), err)
+		}
+		// Friday evening's callback goes to Saturday 10-10, the holiday's
+		// make-up working day.
+		now = at("2026-10-09 10:00")
+		if a, err = db.NextTask(ctx, c.ID, "account:1", time.Minute); err != nil || a == nil {
+			t.Fatalf("no task on Friday: %v", err)
+		}
+		task, err = db.FinishAttempt(ctx, a.ID, "account:1", anxin.DispCallback, at("2026-10-09 18:00"))
+		if err != nil || !task.NextAt.Equal(at("2026-10-10 09:00")) {
+			t.Fatalf("Friday 18:00's callback is due %v (%v), want the make-up Saturday's window", task.NextAt.In(cst), err)
+		}
+	})
+}
