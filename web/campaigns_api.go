@@ -32,6 +32,7 @@ func (s *Server) apiCampaigns() {
 	s.api("POST /api/v1/tasks/{id}/{action}", s.apiTaskAction)
 	s.api("GET /api/v1/campaigns/{id}/tasks", s.apiListTasks)
 	s.api("GET /api/v1/tasks/{id}", s.apiGetTask)
+	s.api("POST /api/v1/campaigns/{id}/dialling", s.apiDialling)
 }
 
 // apiListTasks answers GET /api/v1/campaigns/{id}/tasks: the campaign's

@@ -91,29 +91,38 @@ func (s *Server) backToDialling(w http.ResponseWriter, r *http.Request, c *anxin
 	return nil
 }
 
-// postWorkStart has Anxin dial the campaign for the operator: she joins
-// it (leaving any other) and, if she was not taking calls, signs in to
-// take them (ready).
+// postWorkStart has Anxin dial the campaign for the operator.
 func (s *Server) postWorkStart(w http.ResponseWriter, r *http.Request) error {
 	sc, c, err := s.workScopeOf(r)
 	if err != nil {
 		return err
 	}
+	if err := s.startDialling(r.Context(), sc, c); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d/work?flash=dialling_started", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// startDialling joins the operator to a progressive campaign (leaving any
+// other) and, if she was not taking calls, signs her in to take them
+// (ready).
+func (s *Server) startDialling(ctx context.Context, sc anxin.Scope, c *anxin.Campaign) error {
 	if !isAgent(sc) {
 		return anxin.ErrorKey(anxin.EFORBIDDEN, "err.agent_only", "Only hotline operators take calls.")
 	}
-	ctx := r.Context()
 	if err := s.db.JoinCampaign(ctx, sc.AccountID, c.ID); err != nil {
 		return err
 	}
-	if st, err := s.db.AgentStatusOf(ctx, sc.AccountID); err != nil {
+	st, err := s.db.AgentStatusOf(ctx, sc.AccountID)
+	if err != nil {
 		return err
-	} else if st.State == anxin.AgentSignedOut {
+	}
+	if st.State == anxin.AgentSignedOut {
 		if _, err := s.db.MoveAgent(ctx, sc.AccountID, anxin.AgentEvent{Event: anxin.EvSignIn}); err != nil {
 			return err
 		}
 	}
-	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d/work?flash=dialling_started", c.ID), http.StatusSeeOther)
 	return nil
 }
 
@@ -128,6 +137,40 @@ func (s *Server) postWorkStop(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/campaigns/%d/work?flash=dialling_stopped", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// apiDialling answers POST /api/v1/campaigns/{id}/dialling {"active":
+// true|false}: Anxin starts or stops dialling a progressive campaign for
+// the calling operator, as the workspace's buttons do; it answers whether
+// it dials for her now.
+func (s *Server) apiDialling(w http.ResponseWriter, r *http.Request) error {
+	sc, c, err := s.workScopeOf(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Active *bool `json:"active"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Active == nil {
+		return anxin.ErrorKey(anxin.EINVALID, "err.dialling_active", "Say whether Anxin dials for you: {\"active\": true} or false.")
+	}
+	if *in.Active {
+		err = s.startDialling(r.Context(), sc, c)
+	} else {
+		err = s.db.LeaveCampaign(r.Context(), sc.AccountID)
+	}
+	if err != nil {
+		return err
+	}
+	on, err := s.dialling(r.Context(), sc, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"active": on})
 	return nil
 }
 

@@ -236,3 +236,33 @@ func TestBrowserWorkspaceDialling(t *testing.T) {
 		t.Fatalf("the workspace shows %q, want %s", name, old.Name)
 	}
 }
+
+// TestDiallingAPI: an operator starts and stops progressive dialling
+// through the API; a preview campaign and a body without "active" are
+// refused, and a supervisor takes no calls.
+func TestDiallingAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e)
+		c := progressiveCampaign(t, e)
+		op := e.token("operator1")
+		path := fmt.Sprintf("/api/v1/campaigns/%d/dialling", c.ID)
+		var out struct{ Active bool }
+		wantStatus(t, "start", e.api("POST", path, op, map[string]any{"active": true}, &out), http.StatusOK)
+		if !out.Active {
+			t.Fatal("started, but Anxin does not dial for her")
+		}
+		st, err := e.db.AgentStatusOf(ctx, mustAccount(t, e, "operator1").ID)
+		if err != nil || st.State != anxin.AgentReady {
+			t.Fatalf("after starting she is %+v (%v), want ready", st, err)
+		}
+		wantStatus(t, "stop", e.api("POST", path, op, map[string]any{"active": false}, &out), http.StatusOK)
+		if out.Active {
+			t.Fatal("stopped, but Anxin still dials for her")
+		}
+		wantStatus(t, "no flag", e.api("POST", path, op, map[string]any{}, nil), http.StatusBadRequest)
+		wantStatus(t, "supervisor", e.api("POST", path, e.token("supervisor1"), map[string]any{"active": true}, nil), http.StatusForbidden)
+		preview := runningCampaign(t, e, map[string]any{"name": "预览"})
+		wantStatus(t, "preview campaign", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/dialling", preview.ID), op, map[string]any{"active": true}, nil), http.StatusBadRequest)
+	})
+}
