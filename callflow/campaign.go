@@ -143,7 +143,7 @@ func (d *dialler) active() int {
 func (d *dialler) round(ctx context.Context) time.Duration {
 	db, log := d.f.cfg.DB, d.f.cfg.Log
 	wait := d.poll()
-	campaigns, err := db.AgentlessCampaigns(ctx)
+	campaigns, err := db.DiallingCampaigns(ctx, anxin.DialAgentless)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("campaign dialler: campaigns", "err", err)

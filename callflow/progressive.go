@@ -107,7 +107,7 @@ func (p *progressive) round(ctx context.Context) {
 	if pp == nil {
 		return
 	}
-	campaigns, err := db.ProgressiveCampaigns(ctx)
+	campaigns, err := db.DiallingCampaigns(ctx, anxin.DialProgressive)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("progressive dialler: campaigns", "err", err)

@@ -16,14 +16,15 @@ import (
 // the link from an attempt to its one call, leases kept alive while calls
 // last, and the audit that no attempt was dialled twice.
 
-// AgentlessCampaigns returns the running agentless campaigns whose dates
-// include today (China's day), oldest first.
-func (db *DB) AgentlessCampaigns(ctx context.Context) ([]*anxin.Campaign, error) {
+// DiallingCampaigns returns the running campaigns of a dial mode
+// (agentless, progressive) whose dates include today (China's day), oldest
+// first: what a node's diallers dial.
+func (db *DB) DiallingCampaigns(ctx context.Context, mode string) ([]*anxin.Campaign, error) {
 	today := db.Now().In(chinaDay).Format(time.DateOnly)
 	rows, err := db.r.QueryContext(ctx, "SELECT "+campaignCols+campaignFrom+` WHERE c.state = $1 AND c.mode = $2
-		AND c.starts_on <= $3 AND (c.ends_on = '' OR c.ends_on >= $3) ORDER BY c.id`, anxin.CampaignRunning, anxin.DialAgentless, today)
+		AND c.starts_on <= $3 AND (c.ends_on = '' OR c.ends_on >= $3) ORDER BY c.id`, anxin.CampaignRunning, mode, today)
 	if err != nil {
-		return nil, fmt.Errorf("agentless campaigns: %w", err)
+		return nil, fmt.Errorf("%s campaigns: %w", mode, err)
 	}
 	defer rows.Close()
 	var out []*anxin.Campaign

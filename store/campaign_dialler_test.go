@@ -44,7 +44,7 @@ func TestCampaignDialler(t *testing.T) {
 		mk(anxin.DialAgentless, "2026-11-24", "", true)                   // from tomorrow
 		mk(anxin.DialAgentless, "2026-11-01", "2026-11-22", true)         // ended yesterday
 		last := mk(anxin.DialAgentless, "2026-11-23", "2026-11-23", true) // today only
-		got, err := db.AgentlessCampaigns(ctx)
+		got, err := db.DiallingCampaigns(ctx, anxin.DialAgentless)
 		if err != nil || len(got) != 2 || got[0].ID != c.ID || got[1].ID != last.ID {
 			t.Fatalf("agentless campaigns %+v %v, want %d and %d", got, err, c.ID, last.ID)
 		}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/anxin-care/anxin"
 )
@@ -17,27 +16,6 @@ import (
 // neither a queue nor another node's dialler takes her meanwhile. A claim
 // is a conditional UPDATE of her row: of two nodes claiming her at once,
 // one changes it and the other finds her no longer ready.
-
-// ProgressiveCampaigns returns the running progressive campaigns whose
-// dates include today (China's day), oldest first.
-func (db *DB) ProgressiveCampaigns(ctx context.Context) ([]*anxin.Campaign, error) {
-	today := db.Now().In(chinaDay).Format(time.DateOnly)
-	rows, err := db.r.QueryContext(ctx, "SELECT "+campaignCols+campaignFrom+` WHERE c.state = $1 AND c.mode = $2
-		AND c.starts_on <= $3 AND (c.ends_on = '' OR c.ends_on >= $3) ORDER BY c.id`, anxin.CampaignRunning, anxin.DialProgressive, today)
-	if err != nil {
-		return nil, fmt.Errorf("progressive campaigns: %w", err)
-	}
-	defer rows.Close()
-	var out []*anxin.Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
 
 // JoinCampaign has the operator work campaignID progressively: Anxin
 // calls its elders for her whenever she is ready. She works one campaign

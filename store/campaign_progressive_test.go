@@ -39,7 +39,7 @@ func TestProgressiveCampaigns(t *testing.T) {
 		mk(anxin.DialProgressive, "2026-11-24", "", true)                   // from tomorrow
 		mk(anxin.DialProgressive, "2026-11-01", "2026-11-22", true)         // ended yesterday
 		last := mk(anxin.DialProgressive, "2026-11-23", "2026-11-23", true) // today only
-		got, err := db.ProgressiveCampaigns(ctx)
+		got, err := db.DiallingCampaigns(ctx, anxin.DialProgressive)
 		if err != nil || len(got) != 2 || got[0].ID != c.ID || got[1].ID != last.ID {
 			t.Fatalf("progressive campaigns %+v %v, want %d and %d", got, err, c.ID, last.ID)
 		}
