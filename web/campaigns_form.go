@@ -326,6 +326,17 @@ func (s *Server) saveCampaign(r *http.Request, sc anxin.Scope, cur, c *anxin.Cam
 		if _, err := s.db.FindScript(r.Context(), sc, scriptID, 0); err != nil {
 			return err
 		}
+		// A campaign with tasks keeps its script (store.SetCampaignScript):
+		// refused before anything else is saved.
+		if cur != nil && cur.ScriptID != 0 {
+			progress, err := s.db.CampaignsProgress(r.Context(), []int64{cur.ID})
+			if err != nil {
+				return err
+			}
+			if progress[cur.ID].Tasks > 0 {
+				return anxin.ErrorKey(anxin.ECONFLICT, "err.campaign_script_fixed", "The campaign has tasks made with its script: edit that script instead (new tasks get the new version).")
+			}
+		}
 	}
 	action := auditCampaignCreate
 	if cur == nil {

@@ -174,6 +174,23 @@ func TestCampaignConsole(t *testing.T) {
 		if c, err := e.db.FindCampaign(ctx, anxin.SystemScope(), id); err != nil || c.Name != "曹杨新村保供问询（第一轮）" || c.Type != anxin.CampaignSupply || len(c.Target.Living) != 0 {
 			t.Fatalf("after the edit %+v %v", c, err)
 		}
+		// Another script for a campaign with tasks is refused, and nothing
+		// of the form is saved.
+		other := anxin.Script{Name: "另一份", Questions: []anxin.Question{{Key: "ok", Type: anxin.QuestionYesNo, Text: map[string]string{"zh": "好吗？"},
+			Options: []anxin.Option{{Key: "yes", Text: map[string]string{"zh": "好"}}, {Key: "no", Text: map[string]string{"zh": "不好"}}}}}}
+		if err := e.db.SaveScript(ctx, anxin.ScopeOf(mustAccount(t, e, "supervisor1")), &other); err != nil {
+			t.Fatal(err)
+		}
+		form.Set("name", "改名不应保存")
+		form.Set("script_id", fmt.Sprint(other.ID))
+		st, _, body = sup.postLoc(base, form)
+		wantStatus(t, "another script", st, http.StatusConflict)
+		wantBody(t, body, "不能换用其他脚本")
+		if c, _ := e.db.FindCampaign(ctx, anxin.SystemScope(), id); c.Name != "曹杨新村保供问询（第一轮）" || c.ScriptID != scriptID {
+			t.Fatalf("a refused script change saved the form: %q script %d", c.Name, c.ScriptID)
+		}
+		form.Set("name", "曹杨新村保供问询（第一轮）")
+		form.Set("script_id", fmt.Sprint(scriptID))
 		_, body = e.signIn("cityadmin").get("/admin/audit?action=campaign.state")
 		wantBody(t, body, "外呼活动状态", "draft→running")
 
