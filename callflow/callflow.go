@@ -376,8 +376,18 @@ func (k *call) offerTo(ctx context.Context, w *waiter, s anxin.AgentStatus) bool
 // pop shows the call on an operator's consoles.
 func (k *call) pop(ctx context.Context, account int64) {
 	if k.f.cfg.Pop != nil {
-		k.f.cfg.Pop(ctx, account, k.rec.ID, k.rec.FromNumber, k.did.Number)
+		k.f.cfg.Pop(ctx, account, k.rec.ID, k.party(), k.did.Number)
 	}
+}
+
+// party is the number of the person the operator will speak to: the
+// caller of an inbound call, the elder Anxin rang on an outbound one
+// (elder first; its From is the trunk's caller ID).
+func (k *call) party() string {
+	if k.rec.Direction == anxin.CallOutbound {
+		return k.rec.ToNumber
+	}
+	return k.rec.FromNumber
 }
 
 // ring rings one operator's phone and, answered, bridges it to the caller
@@ -409,7 +419,7 @@ func (k *call) ring(ctx context.Context, w *waiter, phones Phones, account int64
 		case <-rctx.Done():
 		}
 	}()
-	leg, call, err := f.dial(rctx, phones, b.Contact, k.rec.FromNumber, rec)
+	leg, call, err := f.dial(rctx, phones, b.Contact, k.party(), rec)
 	if err != nil {
 		le := err.(*legError)
 		switch {

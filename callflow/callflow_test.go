@@ -43,8 +43,9 @@ type world struct {
 	elder   *anxin.Elder
 	done    chan struct{} // an inbound call's flow has ended
 
-	mu   sync.Mutex
-	pops []pop
+	mu         sync.Mutex
+	pops       []pop
+	popNumbers []string // the number each pop shows
 }
 
 // options vary a world: the RTP ports (each test its own), the media
@@ -96,9 +97,10 @@ func newWorld(t *testing.T, o options) *world {
 	}
 	w.flows, err = callflow.New(callflow.Config{DB: db, Engine: engine, LocalIP: netip.MustParseAddr("127.0.0.1"), Recordings: rs,
 		Node: "test", QueueWait: o.queueWait, RingTime: o.ringTime, Log: quiet, CampaignPoll: o.campaignPoll,
-		Pop: func(_ context.Context, account, call int64, _, _ string) {
+		Pop: func(_ context.Context, account, call int64, number, _ string) {
 			w.mu.Lock()
 			w.pops = append(w.pops, pop{account, call})
+			w.popNumbers = append(w.popNumbers, number)
 			w.mu.Unlock()
 		}})
 	if err != nil {

@@ -2,6 +2,7 @@ package callflow_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -153,6 +154,13 @@ func TestElderFirst(t *testing.T) {
 	}
 	if s, _ := w.db.AgentStatusOf(ctx, op.ID); s.State != anxin.AgentWrapUp {
 		t.Fatalf("operator after the call: %s", s.State)
+	}
+	// Her console pops the elder's number, not the trunk's caller ID.
+	w.mu.Lock()
+	numbers := slices.Clone(w.popNumbers)
+	w.mu.Unlock()
+	if len(numbers) == 0 || numbers[len(numbers)-1] != "13812345678" {
+		t.Fatalf("the pop shows %q, want the elder's number", numbers)
 	}
 
 	if _, err := w.db.MoveAgent(ctx, op.ID, anxin.AgentEvent{Event: anxin.EvBreak, Reason: "meal"}); err != nil {
