@@ -257,35 +257,50 @@ func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// text returns the text of the first element matching sel.
+// text returns the text of the first element matching sel. A page still
+// loading after a form post (its old document gone, the new one not yet
+// there) is read again.
 func (p *page) text(sel string) string {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Text(sel))
-	if err != nil {
-		p.t.Fatalf("text of %s: %v", sel, err)
-	}
-	return v
+	return retryNavigating(p, "text of "+sel, func(ctx context.Context) (string, error) { return chromedp.Run(ctx, chromedp.Text(sel)) })
+}
+
+// navigating reports whether err is Chromium's answer while a page is
+// replaced: the script's execution context went with the old document.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated or closed")
 }
 
 // eval evaluates a JavaScript expression that yields a string.
 func (p *page) eval(js string) string {
 	p.t.Helper()
-	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](js))
-	if err != nil {
-		p.t.Fatalf("%s: %v", js, err)
+	return retryNavigating(p, js, func(ctx context.Context) (string, error) { return chromedp.Run(ctx, chromedp.Evaluate[string](js)) })
+}
+
+// retryNavigating runs read, again while the page is being replaced, for
+// up to 20 s; any other error fails the test.
+func retryNavigating(p *page, what string, read func(context.Context) (string, error)) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	for {
+		v, err := read(ctx)
+		if err == nil {
+			return v
+		}
+		if !navigating(err) || ctx.Err() != nil {
+			p.t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return v
 }
 
 // location is the page's address without the base.
 func (p *page) location() string {
 	p.t.Helper()
-	loc, err := chromedp.Run(p.ctx, chromedp.Location())
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	loc := retryNavigating(p, "location", func(ctx context.Context) (string, error) { return chromedp.Run(ctx, chromedp.Location()) })
 	return strings.TrimPrefix(loc, p.base)
 }
 
