@@ -114,10 +114,13 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *anxin.A
 	if err := s.db.CreateSession(r.Context(), sess); err != nil {
 		return err
 	}
+	// Max-Age counts from when the browser receives the cookie, so a
+	// street office PC whose clock is hours off keeps the session for its
+	// whole lifetime; Expires is for browsers that know no Max-Age.
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: s.cfg.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode,
-		Expires: sess.ExpiresAt,
+		Expires: sess.ExpiresAt, MaxAge: int(s.cfg.SessionTTL / time.Second),
 	})
 	return nil
 }

@@ -165,6 +165,14 @@ func TestSessions(t *testing.T) {
 			st, _ := c.get("/")
 			wantStatus(t, "expired", st, http.StatusSeeOther)
 		})
+		t.Run("a browser whose clock is a day ahead keeps the session", func(t *testing.T) {
+			// The server's clock says yesterday; the cookie jar uses the
+			// real clock, as a street office PC set a day wrong would.
+			e.now = time.Now().UTC().Add(-24 * time.Hour)
+			c := e.signIn("operator1")
+			st, _ := c.get("/")
+			wantStatus(t, "skewed browser clock", st, http.StatusOK)
+		})
 	})
 }
 
