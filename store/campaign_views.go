@@ -370,12 +370,12 @@ func (db *DB) OpenAttempt(ctx context.Context, campaignID, id int64, owner strin
 
 // HeldAttempt returns the attempt owner holds in a campaign now, nil when
 // none: an operator who comes back to the campaign finds the elder she was
-// calling rather than a new task. It reads the campaign's available tasks,
-// which the campaign's index keeps together.
+// calling rather than a new task. It reads only the leases owner holds
+// (the index of leases by owner).
 func (db *DB) HeldAttempt(ctx context.Context, campaignID int64, owner string) (*Attempt, error) {
 	now := db.Now().UTC()
 	a, _, held, err := scanAttempt(db.r.QueryRowContext(ctx, "SELECT "+attemptCols+attemptFrom+`
-		WHERE t.campaign_id = $1 AND t.state IN ('pending', 'leased') AND t.lease_owner = $2 AND t.lease_until > $3
+		WHERE t.campaign_id = $1 AND t.state = 'leased' AND t.lease_owner = $2 AND t.lease_until > $3
 		AND a.attempt = t.attempts AND a.caller = $2 ORDER BY t.lease_until DESC LIMIT 1`, campaignID, owner, now), now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
