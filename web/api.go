@@ -39,7 +39,7 @@ func (s *Server) routesAPI() {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="anxin"`)
 			return anxin.ErrorKey(anxin.EUNAUTHORIZED, "err.token_required", "A valid API token is required: Authorization: Bearer <token>.")
 		}
-		return anxin.Errorf(anxin.ENOTFOUND, "no such API endpoint")
+		return s.notFound(w, r, "/api/")
 	})
 }
 

@@ -55,6 +55,35 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	s.render(w, r, status, "error", &errorPage{Page: p, Status: status, Message: msg})
 }
 
+// notFound answers a path no route knows (it is the catch-all pattern
+// catchAll's handler): in the console's language and frame for a person
+// who mistyped an address or followed an old link, in JSON for the API. A
+// path that exists for another method is 405 with the methods it allows.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, catchAll string) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != catchAll && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		msg := s.msgs.translate(s.locale(r), "err.method")
+		if isAPI(r) {
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": map[string]string{"code": "method_not_allowed", "message": msg}})
+			return nil
+		}
+		s.render(w, r, http.StatusMethodNotAllowed, "error", &errorPage{Page: s.newPage(r, "err.title"), Status: http.StatusMethodNotAllowed, Message: msg})
+		return nil
+	}
+	if isAPI(r) {
+		return anxin.Errorf(anxin.ENOTFOUND, "no such API endpoint")
+	}
+	return anxin.ErrorKey(anxin.ENOTFOUND, "err.no_page", "No such page.")
+}
+
 type errorPage struct {
 	*Page
 	Status  int

@@ -96,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 	s.routesBase()
 	s.routesPages()
 	s.routesAPI()
+	s.handle("/", func(w http.ResponseWriter, r *http.Request) error { return s.notFound(w, r, "/") })
 	cop := http.NewCrossOriginProtection()
 	s.handler = s.metrics.wrap(s.withAccount(cop.Handler(s.mux)))
 	return s, nil
