@@ -108,7 +108,9 @@ func TestReassignConsole(t *testing.T) {
 		sup := e.signIn("supervisor1")
 		st, body := sup.get(base)
 		wantStatus(t, "live view", st, http.StatusOK)
-		wantBody(t, body, "改派", "分派待拨任务", "话务员 陈静", "退回任务池", `action="`+base+`/reassign"`)
+		// The assign form names nobody until the supervisor chooses.
+		wantBody(t, body, "改派", "分派待拨任务", "话务员 陈静", "退回任务池", `action="`+base+`/reassign"`,
+			`<select name="to" required><option value="">请选择话务员</option>`)
 		_, opBody := e.signIn("operator1").get(base)
 		if strings.Contains(opBody, base+"/reassign") {
 			t.Fatal("the operator is offered the reassign forms")
@@ -120,7 +122,7 @@ func TestReassignConsole(t *testing.T) {
 		}
 		_, body = sup.get(loc)
 		wantBody(t, body, "新分派 1 条")
-		st, _, body = sup.postLoc(base+"/reassign", url.Values{"count": {"3"}})
+		st, _, body = sup.postLoc(base+"/reassign", url.Values{"count": {"3"}, "to": {""}})
 		wantStatus(t, "a count to nobody", st, http.StatusBadRequest)
 		wantBody(t, body, "请选择接收任务的话务员")
 	})
