@@ -51,7 +51,8 @@ func (s *Server) agentBarFor(r *http.Request, sc anxin.Scope) *agentBar {
 	}
 	b := &agentBar{AgentStatus: st, Reasons: anxin.BreakReasons}
 	for _, ev := range consoleMoves {
-		if _, err := anxin.NextAgentState(st, anxin.AgentEvent{Event: ev, Reason: "x"}, s.cfg.Now()); err == nil && !(ev == anxin.EvReady && st.State == anxin.AgentReady) {
+		if _, err := anxin.NextAgentState(st, anxin.AgentEvent{Event: ev, Reason: "x"}, s.cfg.Now()); err == nil &&
+			!(ev == anxin.EvReady && st.State == anxin.AgentReady) && !(ev == anxin.EvSignOut && st.State == anxin.AgentSignedOut) {
 			b.Moves = append(b.Moves, ev)
 		}
 	}

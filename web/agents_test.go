@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/anxin-care/anxin"
@@ -16,6 +17,9 @@ func TestAgentBar(t *testing.T) {
 		c := e.signIn("operator1")
 		_, body := c.get("/orders")
 		wantBody(t, body, "未签入", `value="sign_in"`)
+		if strings.Contains(body, `value="sign_out"`) {
+			t.Fatal("a signed-out operator is offered to sign out")
+		}
 		st, _ := c.post("/agent/state", url.Values{"event": {"sign_in"}, "back": {"/orders?view=overdue"}})
 		wantStatus(t, "sign in", st, http.StatusSeeOther)
 		_, body = c.get("/orders")
