@@ -134,7 +134,7 @@ func (db *DB) finishReport(ctx context.Context, sc anxin.Scope, c *anxin.Campaig
 			return err
 		}
 		if c.Type == anxin.CampaignSatisfaction && rep.Disposition == anxin.DispCompleted {
-			if err := tx.recordSatisfaction(ctx, sc, t.ID, script, answers); err != nil {
+			if err := tx.recordSatisfaction(ctx, sc, t.ID, attemptID, script, answers); err != nil {
 				return err
 			}
 		}
@@ -148,7 +148,7 @@ func (db *DB) finishReport(ctx context.Context, sc anxin.Scope, c *anxin.Campaig
 // reached, scored and commented as the answers say. The call was made in
 // the campaign (under the campaigns' contact cap): the return visits' own
 // cap of calls a day does not refuse it.
-func (tx *Tx) recordSatisfaction(ctx context.Context, sc anxin.Scope, taskID int64, script *anxin.Script, answers map[string]string) error {
+func (tx *Tx) recordSatisfaction(ctx context.Context, sc anxin.Scope, taskID, attemptID int64, script *anxin.Script, answers map[string]string) error {
 	var orderID sql.NullInt64
 	if err := tx.QueryRowContext(ctx, "SELECT order_id FROM campaign_tasks WHERE id = $1", taskID).Scan(&orderID); err != nil {
 		return fmt.Errorf("task %d order: %w", taskID, err)
@@ -177,8 +177,17 @@ func (tx *Tx) recordSatisfaction(ctx context.Context, sc anxin.Scope, taskID int
 		return err
 	}
 	r := anxin.VisitResult{Reached: true, Score: score, Comment: strings.TrimSpace(answers[CommentQuestion])}
-	if _, err := tx.recordReturnVisit(ctx, sc, orderID.Int64, r, false); err != nil {
+	v, err = tx.recordReturnVisit(ctx, sc, orderID.Int64, r, false)
+	if err != nil {
 		return fmt.Errorf("return visit of order %d: %w", orderID.Int64, err)
+	}
+	if v.ComplaintOrderID != 0 {
+		// The complaint a low score opened was made by this call: the
+		// campaign counts it with the orders its answers made.
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET campaign_task_id = $1,
+			call_id = (SELECT call_id FROM campaign_attempts WHERE id = $2) WHERE id = $3`, taskID, attemptID, v.ComplaintOrderID); err != nil {
+			return fmt.Errorf("complaint %d of the return visit: %w", v.ComplaintOrderID, err)
+		}
 	}
 	return nil
 }

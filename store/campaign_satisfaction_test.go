@@ -122,6 +122,13 @@ func TestSatisfactionCampaign(t *testing.T) {
 		if o, _ := db.FindOrder(ctx, w.operator, newer.ID); o.State != anxin.StateClosed {
 			t.Fatalf("order after its visit: %s", o.State)
 		}
+		// The complaint is the call's: the campaign counts it.
+		if cp, err := db.FindOrder(ctx, w.operator, v.ComplaintOrderID); err != nil || cp.CampaignTaskID != mine.Task.ID {
+			t.Fatalf("complaint %+v names task %d, want %d (%v)", cp, cp.CampaignTaskID, mine.Task.ID, err)
+		}
+		if st, err := db.CampaignStats(ctx, anxin.SystemScope(), mine.Task.CampaignID); err != nil || st.Orders[anxin.TypeComplaint] != 1 {
+			t.Fatalf("campaign's orders %v, want the complaint (%v)", st.Orders, err)
+		}
 		if v, _ := db.FindReturnVisit(ctx, w.operator, backlog.ID); v.State != anxin.VisitDue {
 			t.Fatalf("the older order's visit %s, want due (on the back office's list)", v.State)
 		}
