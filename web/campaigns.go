@@ -202,7 +202,19 @@ type questionStats struct {
 	Text    string
 	Total   int
 	Values  []valueCount
+	// Fixed: the values are the question's options in the script's order
+	// (a scale reads 1 to 5, and rows keep their place as the page
+	// refreshes); otherwise the commonest first.
+	Fixed bool
+	// Free: free-text answers, listed as said (no bars); More is how many
+	// different answers are left off the list.
+	Free bool
+	More int
 }
+
+// maxFreeAnswers is how many different free-text answers the live view
+// lists per question.
+const maxFreeAnswers = 20
 
 // add counts n answers of label.
 func (q *questionStats) add(label string, n int) {
@@ -320,18 +332,26 @@ func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []st
 		}
 		if len(out) == 0 || out[len(out)-1].Version != a.Version || out[len(out)-1].Key != a.Question {
 			q := questionStats{Version: a.Version, Key: a.Question, Text: a.Question}
-			if sc != nil {
-				if qq, ok := sc.Question(a.Question); ok {
-					q.Text = anxin.Wording(qq.Text, anxin.LangMandarin)
+			if qq, ok := scriptQuestion(sc, a.Question); ok {
+				q.Text = anxin.Wording(qq.Text, anxin.LangMandarin)
+				q.Free = qq.Type == anxin.QuestionText
+				// Every option has its row, chosen or not.
+				for _, o := range qq.Options {
+					q.Values = append(q.Values, valueCount{Label: anxin.Wording(o.Text, anxin.LangMandarin)})
 				}
+				q.Fixed = len(qq.Options) > 0
+			} else if a.Question == checkInAnswer {
+				q.Text = t("campaigns.checkin_question")
+				for _, k := range []string{anxin.CheckInWell, anxin.CheckInSupplies, anxin.CheckInHelp} {
+					q.Values = append(q.Values, valueCount{Label: t("campaigns.checkin." + k)})
+				}
+				q.Fixed = true
 			}
 			out = append(out, q)
 		}
 		q := &out[len(out)-1]
-		checkIn := a.Question == checkInAnswer && q.Text == a.Question
-		if checkIn {
-			q.Text = t("campaigns.checkin_question")
-		}
+		_, scripted := scriptQuestion(sc, a.Question)
+		checkIn := a.Question == checkInAnswer && !scripted
 		q.Total += a.Count
 		// A multiple choice counts each option chosen (of the elders who
 		// answered), not each combination.
@@ -366,7 +386,13 @@ func (s *Server) answerStats(ctx context.Context, c *anxin.Campaign, counts []st
 		for j := range out[i].Values {
 			out[i].Values[j].Percent = out[i].Values[j].Count * 100 / max(out[i].Total, 1)
 		}
-		slices.SortStableFunc(out[i].Values, func(a, b valueCount) int { return cmp.Compare(b.Count, a.Count) })
+		if !out[i].Fixed {
+			slices.SortStableFunc(out[i].Values, func(a, b valueCount) int { return cmp.Compare(b.Count, a.Count) })
+		}
+		if out[i].Free && len(out[i].Values) > maxFreeAnswers {
+			out[i].More = len(out[i].Values) - maxFreeAnswers
+			out[i].Values = out[i].Values[:maxFreeAnswers]
+		}
 	}
 	return out, nil
 }

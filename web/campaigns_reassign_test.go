@@ -359,26 +359,38 @@ func TestAnswerDistribution(t *testing.T) {
 		var script anxin.Script
 		wantStatus(t, "script", e.api("POST", "/api/v1/scripts", sup, map[string]any{"name": "保供", "questions": []anxin.Question{
 			{Key: "supplies", Type: anxin.QuestionYesNo, Text: zh("够吃吗？"), Options: []anxin.Option{{Key: "enough", Text: zh("够")}, {Key: "short", Text: zh("不够"), Next: "packages"}}},
-			{Key: "packages", Type: anxin.QuestionMulti, Text: zh("要哪几样？"), Options: []anxin.Option{{Key: "veg", Text: zh("蔬菜")}, {Key: "rice", Text: zh("米油")}, {Key: "meat", Text: zh("肉禽")}}},
+			{Key: "packages", Type: anxin.QuestionMulti, Next: "comment", Text: zh("要哪几样？"), Options: []anxin.Option{{Key: "veg", Text: zh("蔬菜")}, {Key: "rice", Text: zh("米油")}, {Key: "meat", Text: zh("肉禽")}}},
+			{Key: "comment", Type: anxin.QuestionText, Text: zh("还有什么要说？")},
 		}}, &script), http.StatusCreated)
 		c := runningCampaign(t, e, map[string]any{"script_id": script.ID})
-		for _, packages := range []string{"veg,rice", "veg"} {
+		for _, packages := range []string{"rice", "veg,rice"} {
 			var next struct {
 				AttemptID int64 `json:"attempt_id"`
 			}
 			wantStatus(t, "next", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/next", c.ID), op, nil, &next), http.StatusOK)
 			wantStatus(t, "report", e.api("POST", fmt.Sprintf("/api/v1/tasks/attempts/%d", next.AttemptID), op, map[string]any{
-				"disposition": "completed", "answers": map[string]string{"supplies": "short", "packages": packages}}, nil), http.StatusOK)
+				"disposition": "completed", "answers": map[string]string{"supplies": "short", "packages": packages, "comment": "<b>送菜</b>早点来"}}, nil), http.StatusOK)
 		}
 		_, body := e.signIn("supervisor1").get(fmt.Sprintf("/campaigns/%d", c.ID))
 		first, second := strings.Index(body, "够吃吗？"), strings.Index(body, "要哪几样？")
 		if first < 0 || second < 0 || first > second {
 			t.Fatalf("questions out of the script's order (够吃吗 at %d, 要哪几样 at %d)", first, second)
 		}
-		row := regexp.MustCompile(`<th scope="row">蔬菜</th><td class="money">(\d+)</td>`).FindStringSubmatch(body)
+		row := regexp.MustCompile(`<th scope="row">米油</th><td class="money">(\d+)</td>`).FindStringSubmatch(body)
 		if row == nil || row[1] != "2" {
-			t.Fatalf("蔬菜 counted %v, want 2 (chosen by both elders)", row)
+			t.Fatalf("米油 counted %v, want 2 (chosen by both elders)", row)
 		}
+		// The options in the script's order, the one nobody chose too —
+		// not the commonest first (rows would jump as the page refreshes).
+		var order []string
+		for _, m := range regexp.MustCompile(`<th scope="row">([^<]+)</th><td class="money">(\d+)</td>`).FindAllStringSubmatch(body, -1) {
+			order = append(order, m[1]+"="+m[2])
+		}
+		if got := strings.Join(order, " "); !strings.Contains(got, "够=0 不够=2 蔬菜=1 米油=2 肉禽=0") {
+			t.Errorf("answer rows %q, want the script's options in order with their counts", got)
+		}
+		// Free text is listed as said, escaped, without a bar.
+		wantBody(t, body, `“&lt;b&gt;送菜&lt;/b&gt;早点来”`, "× 2")
 		if strings.Contains(body, "蔬菜、米油") {
 			t.Error("a combination of options is counted as one answer")
 		}
