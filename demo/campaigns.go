@@ -76,6 +76,24 @@ func wellnessScript() *anxin.Script {
 	}
 }
 
+// satisfactionScript is the return visit of a completed order: the score
+// (one key per point) and what the elder would like to say.
+func satisfactionScript() *anxin.Script {
+	score := anxin.Question{Key: store.ScoreQuestion, Type: anxin.QuestionSingle, Text: map[string]string{
+		anxin.LangMandarin:     "您好，这里是为老服务热线回访。前几天为您上门的服务，您满意吗？很满意按5，满意按4，一般按3，不满意按2，很不满意按1。",
+		anxin.LangShanghainese: "侬好，此地是为老服务热线回访。前两日上门帮侬做个服务，侬满意伐？老满意按5，满意按4，一般按3，勿满意按2，老勿满意按1。",
+	}}
+	for i, label := range []string{"很不满意", "不满意", "一般", "满意", "很满意"} {
+		k := fmt.Sprint(i + 1)
+		score.Options = append(score.Options, anxin.Option{Key: k, DTMF: k, Text: map[string]string{anxin.LangMandarin: k + " 分 " + label}})
+	}
+	return &anxin.Script{Name: "工单服务回访", Questions: []anxin.Question{score,
+		{Key: store.CommentQuestion, Type: anxin.QuestionText, Text: map[string]string{
+			anxin.LangMandarin:     "您还有什么意见或者建议吗？",
+			anxin.LangShanghainese: "侬还有啥意见或者建议伐？",
+		}}}}
+}
+
 // campaignDemo plays the demo's campaigns.
 type campaignDemo struct {
 	ctx       context.Context
@@ -91,8 +109,10 @@ type campaignDemo struct {
 // preview mode, built and worked for one morning by the city's two
 // operators on the last working day before now — answers that made supply
 // and service orders and one urgent escalation, elders not reached waiting
-// for their next attempt; and an agentless wellness check of the elders
-// living alone who consented to check-in calls, in draft, ready to start.
+// for their next attempt; an agentless wellness check of the elders
+// living alone who consented to check-in calls, in draft, ready to start;
+// and the return visits of completed orders, started that afternoon, its
+// first calls made by operator2 (one elder unhappy: a complaint).
 func loadCampaigns(ctx context.Context, db *store.DB, now time.Time) error {
 	d := &campaignDemo{ctx: ctx, db: db, r: rand.New(rand.NewPCG(campaignSeed, 1))}
 	if err := d.prepare(); err != nil {
@@ -116,7 +136,52 @@ func loadCampaigns(ctx context.Context, db *store.DB, now time.Time) error {
 	wellness := &anxin.Campaign{Name: "独居老人电话问候（自动外呼）", Type: anxin.CampaignWellness, Mode: anxin.DialAgentless,
 		RegionCode: "3101", StartsOn: day.Format(time.DateOnly), MaxAttempts: 3, RetryMinutes: 60,
 		Target: anxin.Target{Living: []string{anxin.LivingAlone}, Consent: anxin.ConsentCheckIn}}
-	return d.campaign(wellness, wellnessScript(), false)
+	if err := d.campaign(wellness, wellnessScript(), false); err != nil {
+		return err
+	}
+	// The return visits: started that afternoon with an empty target, it
+	// takes the completed orders whose visit is due, and each order
+	// completed from then on adds its elder.
+	d.cur = day.Add(14 * time.Hour)
+	visits := &anxin.Campaign{Name: "已完成工单电话回访", Type: anxin.CampaignSatisfaction, Mode: anxin.DialPreview,
+		RegionCode: "3101", StartsOn: day.Format(time.DateOnly), MaxAttempts: 3, RetryMinutes: 60}
+	if err := d.campaign(visits, satisfactionScript(), true); err != nil {
+		return err
+	}
+	return d.visit(visits, 8)
+}
+
+// visit plays operator2's first return-visit calls of the afternoon: n
+// elders reached, most pleased, one who is not (her comment opens a
+// complaint about the order).
+func (d *campaignDemo) visit(c *anxin.Campaign, n int) error {
+	sc := d.operators[1]
+	owner := store.OperatorOwner(sc.AccountID)
+	for i := 0; i < n; i++ {
+		a, err := d.db.NextTask(d.ctx, c.ID, owner, 15*time.Minute)
+		if err != nil {
+			return fmt.Errorf("demo return visits: %w", err)
+		}
+		if a == nil {
+			return nil
+		}
+		rep := store.AttemptReport{Disposition: anxin.DispCompleted, Answers: map[string]string{store.ScoreQuestion: []string{"5", "5", "4", "5", "3"}[d.r.IntN(5)]}}
+		switch i {
+		case 2:
+			rep = store.AttemptReport{Disposition: anxin.DispNoAnswer}
+		case 5:
+			rep.Answers[store.ScoreQuestion] = "2"
+			rep.Answers[store.CommentQuestion] = "送来的时间比说好的晚了两个多小时，东西也少了一样"
+		case 6:
+			rep.Answers[store.CommentQuestion] = "师傅很耐心，谢谢你们"
+		}
+		d.cur = d.cur.Add(time.Duration(60+d.r.IntN(120)) * time.Second)
+		if _, err := d.db.ReportAttempt(d.ctx, sc, a.ID, owner, rep); err != nil {
+			return fmt.Errorf("demo return visit, %s: %w", a.Task, err)
+		}
+		d.cur = d.cur.Add(time.Duration(20+d.r.IntN(40)) * time.Second)
+	}
+	return nil
 }
 
 // lastWorkday returns midnight (China time) of the last working day

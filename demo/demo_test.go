@@ -131,20 +131,21 @@ func TestLoad(t *testing.T) {
 // check partly worked in preview mode (answers that made supply orders and
 // one urgent escalation, elders still to call), with the seed's question
 // in Shanghainese; the agentless wellness check in draft with a script the
-// machine can ask.
+// machine can ask; the return visits fed from completed orders, their
+// first calls recording visits and one complaint.
 func checkDemoCampaigns(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	cs, err := db.FindCampaigns(ctx, anxin.SystemScope())
-	if err != nil || len(cs) != 2 {
+	if err != nil || len(cs) != 3 {
 		t.Fatalf("%d demo campaigns, %v", len(cs), err)
 	}
 	byType := map[string]*anxin.Campaign{}
 	for _, c := range cs {
 		byType[c.Type] = c
 	}
-	supply, wellness := byType[anxin.CampaignSupply], byType[anxin.CampaignWellness]
-	if supply == nil || wellness == nil {
+	supply, wellness, visits := byType[anxin.CampaignSupply], byType[anxin.CampaignWellness], byType[anxin.CampaignSatisfaction]
+	if supply == nil || wellness == nil || visits == nil {
 		t.Fatalf("demo campaigns: %+v", cs)
 	}
 	if supply.State != anxin.CampaignRunning || supply.Mode != anxin.DialPreview || wellness.State != anxin.CampaignDraft || wellness.Mode != anxin.DialAgentless {
@@ -177,6 +178,30 @@ func checkDemoCampaigns(t *testing.T, db *store.DB) {
 	}
 	if n, err := db.CountTarget(ctx, anxin.SystemScope(), wellness); err != nil || n < 50 {
 		t.Errorf("the wellness check targets %d elders, %v", n, err)
+	}
+
+	vst, err := db.CampaignStats(ctx, anxin.SystemScope(), visits.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("return visits: %d tasks %v, dispositions %v, orders %v", vst.Tasks, vst.States, vst.Dispositions, vst.Orders)
+	if visits.State != anxin.CampaignRunning || vst.States[anxin.TaskDone] < 5 || vst.States[anxin.TaskPending] < 10 {
+		t.Errorf("return visits %s, tasks %v: want running, some done, more to call", visits.State, vst.States)
+	}
+	// The unhappy elder's call recorded her order's visit, which opened a
+	// complaint about the order with her words.
+	complaints, _, err := db.FindOrders(ctx, anxin.SystemScope(), anxin.OrderFilter{Types: []string{anxin.TypeComplaint}, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, c := range complaints {
+		if c.ParentID != 0 && strings.Contains(c.Description, "晚了两个多小时") {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Errorf("%d complaints from the demo's unhappy return-visit call, want 1", found)
 	}
 }
 
