@@ -218,6 +218,9 @@ type Task struct {
 	LeaseUntil  time.Time `json:"lease_until,omitzero"`
 	Disposition string    `json:"disposition,omitempty"`
 	DoneAt      time.Time `json:"done_at,omitzero"`
+	// OrderID is the completed order a satisfaction task's call is the
+	// return visit of (0 for other tasks).
+	OrderID int64 `json:"order_id,omitempty"`
 }
 
 // String names a task in logs.

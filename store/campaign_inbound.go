@@ -92,10 +92,10 @@ func (db *DB) FindTask(ctx context.Context, sc anxin.Scope, id int64) (*anxin.Ta
 	t := &anxin.Task{}
 	var until, done sql.NullTime
 	err := db.r.QueryRowContext(ctx, `SELECT t.id, t.campaign_id, t.elder_id, COALESCE(e.name, ''), t.region_code, t.state, t.priority,
-		t.attempts, t.phone_rank, t.next_at, t.lease_owner, t.lease_until, t.disposition, t.done_at
+		t.attempts, t.phone_rank, t.next_at, t.lease_owner, t.lease_until, t.disposition, t.done_at, COALESCE(t.order_id, 0)
 		FROM campaign_tasks t JOIN campaigns c ON c.id = t.campaign_id LEFT JOIN elders e ON e.id = t.elder_id`+w.sql(), w.args...).
 		Scan(&t.ID, &t.CampaignID, &t.ElderID, &t.ElderName, &t.RegionCode, &t.State, &t.Priority, &t.Attempts, &t.PhoneRank,
-			&t.NextAt, &t.LeaseOwner, &until, &t.Disposition, &done)
+			&t.NextAt, &t.LeaseOwner, &until, &t.Disposition, &done, &t.OrderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errTaskNotFound(id)
 	} else if err != nil {

@@ -137,9 +137,9 @@ type leaser struct {
 func (l *leaser) pick(ctx context.Context, cond string, arg any) (*anxin.Task, error) {
 	t := &anxin.Task{CampaignID: l.campaign}
 	var leaseUntil sql.NullTime
-	err := l.tx.QueryRowContext(ctx, `SELECT id, elder_id, region_code, state, priority, attempts, phone_rank, next_at, lease_owner, lease_until
-		FROM campaign_tasks WHERE `+cond+` LIMIT 1`+l.lock, l.campaign, l.now, arg).
-		Scan(&t.ID, &t.ElderID, &t.RegionCode, &t.State, &t.Priority, &t.Attempts, &t.PhoneRank, &t.NextAt, &t.LeaseOwner, &leaseUntil)
+	err := l.tx.QueryRowContext(ctx, `SELECT id, elder_id, region_code, state, priority, attempts, phone_rank, next_at, lease_owner, lease_until,
+		COALESCE(order_id, 0) FROM campaign_tasks WHERE `+cond+` LIMIT 1`+l.lock, l.campaign, l.now, arg).
+		Scan(&t.ID, &t.ElderID, &t.RegionCode, &t.State, &t.Priority, &t.Attempts, &t.PhoneRank, &t.NextAt, &t.LeaseOwner, &leaseUntil, &t.OrderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {

@@ -327,7 +327,7 @@ func (db *DB) accountNames(ctx context.Context, owners []string) (map[int64]stri
 
 // attemptCols reads an attempt in progress with its task.
 const attemptCols = `a.id, a.number, a.caller, a.ended_at, t.id, t.campaign_id, t.elder_id, COALESCE(e.name, ''), t.region_code, t.state,
-	t.priority, t.attempts, t.phone_rank, t.next_at, t.lease_owner, t.lease_until, t.disposition`
+	t.priority, t.attempts, t.phone_rank, t.next_at, t.lease_owner, t.lease_until, t.disposition, COALESCE(t.order_id, 0)`
 
 const attemptFrom = ` FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id LEFT JOIN elders e ON e.id = t.elder_id`
 
@@ -339,7 +339,7 @@ func scanAttempt(s interface{ Scan(...any) error }, now time.Time) (a *Attempt, 
 	t := a.Task
 	var ended, until sql.NullTime
 	err = s.Scan(&a.ID, &a.Number, &caller, &ended, &t.ID, &t.CampaignID, &t.ElderID, &t.ElderName, &t.RegionCode, &t.State,
-		&t.Priority, &t.Attempts, &t.PhoneRank, &t.NextAt, &t.LeaseOwner, &until, &t.Disposition)
+		&t.Priority, &t.Attempts, &t.PhoneRank, &t.NextAt, &t.LeaseOwner, &until, &t.Disposition, &t.OrderID)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -580,7 +580,7 @@ func (db *DB) FindTasks(ctx context.Context, sc anxin.Scope, campaignID int64, s
 	}
 	_, limit = pageBounds(0, limit)
 	rows, err := db.r.QueryContext(ctx, `SELECT t.id, t.campaign_id, t.elder_id, e.name, t.region_code, t.state, t.priority, t.attempts, t.phone_rank,
-		t.next_at, t.lease_owner, t.lease_until, t.disposition, t.done_at FROM campaign_tasks t JOIN elders e ON e.id = t.elder_id`+w.sql()+
+		t.next_at, t.lease_owner, t.lease_until, t.disposition, t.done_at, COALESCE(t.order_id, 0) FROM campaign_tasks t JOIN elders e ON e.id = t.elder_id`+w.sql()+
 		" ORDER BY t.next_at, t.id LIMIT "+w.arg(limit), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("campaign %d tasks: %w", campaignID, err)
@@ -591,7 +591,7 @@ func (db *DB) FindTasks(ctx context.Context, sc anxin.Scope, campaignID int64, s
 		t := &anxin.Task{}
 		var until, done sql.NullTime
 		if err := rows.Scan(&t.ID, &t.CampaignID, &t.ElderID, &t.ElderName, &t.RegionCode, &t.State, &t.Priority, &t.Attempts, &t.PhoneRank,
-			&t.NextAt, &t.LeaseOwner, &until, &t.Disposition, &done); err != nil {
+			&t.NextAt, &t.LeaseOwner, &until, &t.Disposition, &done, &t.OrderID); err != nil {
 			return nil, err
 		}
 		t.NextAt = t.NextAt.UTC()

@@ -240,9 +240,24 @@ func TestSatisfactionStart(t *testing.T) {
 		if st.Tasks != 1 {
 			t.Fatalf("a satisfaction campaign started with %d tasks, want the one return visit due", st.Tasks)
 		}
-		if nextElder(t, e, op, c) != old.ID {
-			t.Fatal("the task is not the elder's whose order was completed")
+		var next struct {
+			Task anxin.Task
 		}
+		wantStatus(t, "next", e.api("POST", fmt.Sprintf("/api/v1/campaigns/%d/next", c.ID), op, nil, &next), http.StatusOK)
+		if next.Task.ElderID != old.ID || next.Task.OrderID != o.ID {
+			t.Fatalf("task %+v, want elder %d's about order %d", next.Task, old.ID, o.ID)
+		}
+		var task struct {
+			anxin.Task
+		}
+		wantStatus(t, "task", e.api("GET", fmt.Sprintf("/api/v1/tasks/%d", next.Task.ID), op, nil, &task), http.StatusOK)
+		if task.OrderID != o.ID {
+			t.Fatalf("GET task's order %d, want %d", task.OrderID, o.ID)
+		}
+		// The operator sees what she asks the elder about: the order, what
+		// it was, who did it and when.
+		_, body := e.signIn("operator1").get(fmt.Sprintf("/campaigns/%d/work", c.ID))
+		wantBody(t, body, "回访的工单", o.Number, `href="/orders/`+fmt.Sprint(o.ID)+`"`, "修理马桶", "安康居家养老服务有限公司", "服务需求")
 	})
 }
 

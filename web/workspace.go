@@ -93,6 +93,33 @@ type workspacePage struct {
 	// Called: the attempt has its call (dialled, or the elder's own
 	// inbound call it was taken in): no call button.
 	Called bool
+	// Visit is the completed order a return-visit call asks about (nil for
+	// other tasks, or when the operator may not see it); Completed is its
+	// completion.
+	Visit     *anxin.Order
+	Completed *anxin.OrderEvent
+}
+
+// visitedOrder returns the order a return-visit task asks about and its
+// last completion, as sc may see them; nil when sc may not.
+func (s *Server) visitedOrder(ctx context.Context, sc anxin.Scope, id int64) (*anxin.Order, *anxin.OrderEvent, error) {
+	o, err := s.db.FindOrder(ctx, sc, id)
+	if anxin.ErrorCode(err) == anxin.ENOTFOUND {
+		return nil, nil, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	events, err := s.db.OrderEvents(ctx, sc, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var done *anxin.OrderEvent
+	for i := range events {
+		if events[i].Action == anxin.ActComplete {
+			done = &events[i]
+		}
+	}
+	return o, done, nil
 }
 
 // wsQuestion is a question as the operator asks it.
@@ -220,6 +247,11 @@ func (s *Server) workspacePage(r *http.Request, sc anxin.Scope, c *anxin.Campaig
 			for _, l := range lines {
 				p.Quantities[l.ItemID] = l.Quantity
 			}
+		}
+	}
+	if a.Task.OrderID != 0 {
+		if p.Visit, p.Completed, err = s.visitedOrder(ctx, sc, a.Task.OrderID); err != nil {
+			return nil, err
 		}
 	}
 	if p.History, err = s.db.TaskAttempts(ctx, a.Task.ID); err != nil {
