@@ -1,13 +1,10 @@
 package store_test
 
 import (
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/anxin-care/anxin"
-	"github.com/anxin-care/anxin/gen"
 	"github.com/anxin-care/anxin/store"
 	"github.com/anxin-care/anxin/store/storetest"
 )
@@ -21,41 +18,14 @@ import (
 //
 //	ANXIN_BENCH_ELDERS=300000 go test ./store -run '^$' -bench LeaseUpkeep -benchtime 50x
 func BenchmarkLeaseUpkeep(b *testing.B) {
-	n := 20000
-	if v, err := strconv.Atoi(os.Getenv("ANXIN_BENCH_ELDERS")); err == nil && v > 0 {
-		n = v
-	}
 	for _, engine := range storetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
-			db, _ := storetest.Open(b, engine)
-			now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-			db.Now = func() time.Time { return now }
-			committees, err := gen.Committees(ctx, db, "310107005")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := gen.New(7).Populate(ctx, db, committees, n, nil); err != nil {
-				b.Fatal(err)
-			}
-			org := &anxin.Org{Kind: anxin.OrgHotline, Name: "热线", RegionCode: "3101"}
-			if err := db.CreateOrg(ctx, anxin.SystemScope(), org); err != nil {
-				b.Fatal(err)
-			}
-			sup := &anxin.Account{OrgID: org.ID, Username: "sup", Roles: []string{anxin.RoleSupervisor}, PasswordHash: "x"}
-			if err := db.CreateAccount(ctx, anxin.SystemScope(), sup); err != nil {
-				b.Fatal(err)
-			}
-			sup.Org = org
+			street := newBenchStreet(b, engine, &anxin.Org{Kind: anxin.OrgHotline, Name: "热线", RegionCode: "3101"})
+			db := street.db
+			sup := street.account(b, "sup", anxin.RoleSupervisor)
 			sc := anxin.ScopeOf(sup)
 			c := &anxin.Campaign{Name: "关爱", Type: anxin.CampaignWellness, Mode: anxin.DialAgentless, StartsOn: "2026-11-23", RegionCode: "310107005"}
-			if err := db.CreateCampaign(ctx, sc, c); err != nil {
-				b.Fatal(err)
-			}
-			tasks, err := db.BuildTasks(ctx, sc, c.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			db.SetCampaignState(ctx, sc, c.ID, anxin.CampaignRunning)
+			tasks := street.running(b, sc, c)
 			const node = "node:bench"
 			for i := 0; i < 50; i++ {
 				if a, err := db.NextTask(ctx, c.ID, node, time.Hour); err != nil || a == nil {

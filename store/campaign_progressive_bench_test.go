@@ -2,13 +2,10 @@ package store_test
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/anxin-care/anxin"
-	"github.com/anxin-care/anxin/gen"
 	"github.com/anxin-care/anxin/store"
 	"github.com/anxin-care/anxin/store/storetest"
 )
@@ -23,44 +20,14 @@ import (
 //
 //	go test ./store -run '^$' -bench ProgressiveRound -benchtime 20x
 func BenchmarkProgressiveRound(b *testing.B) {
-	n := 20000
-	if v, err := strconv.Atoi(os.Getenv("ANXIN_BENCH_ELDERS")); err == nil && v > 0 {
-		n = v
-	}
 	for _, engine := range storetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
-			db, _ := storetest.Open(b, engine)
-			now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-			db.Now = func() time.Time { return now }
-			committees, err := gen.Committees(ctx, db, "310107005")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := gen.New(7).Populate(ctx, db, committees, n, nil); err != nil {
-				b.Fatal(err)
-			}
-			org := &anxin.Org{Kind: anxin.OrgHotline, Name: "热线", RegionCode: "3101"}
-			if err := db.CreateOrg(ctx, anxin.SystemScope(), org); err != nil {
-				b.Fatal(err)
-			}
-			newAccount := func(name, role string) *anxin.Account {
-				a := &anxin.Account{OrgID: org.ID, Username: name, Roles: []string{role}, PasswordHash: "x"}
-				if err := db.CreateAccount(ctx, anxin.SystemScope(), a); err != nil {
-					b.Fatal(err)
-				}
-				a.Org = org
-				return a
-			}
+			street := newBenchStreet(b, engine, &anxin.Org{Kind: anxin.OrgHotline, Name: "热线", RegionCode: "3101"})
+			db := street.db
+			newAccount := func(name, role string) *anxin.Account { return street.account(b, name, role) }
 			sc := anxin.ScopeOf(newAccount("sup", anxin.RoleSupervisor))
 			c := &anxin.Campaign{Name: "保供", Type: anxin.CampaignSupply, Mode: anxin.DialProgressive, StartsOn: "2026-11-23", RegionCode: "310107005"}
-			if err := db.CreateCampaign(ctx, sc, c); err != nil {
-				b.Fatal(err)
-			}
-			tasks, err := db.BuildTasks(ctx, sc, c.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			db.SetCampaignState(ctx, sc, c.ID, anxin.CampaignRunning)
+			tasks := street.running(b, sc, c)
 			var ops []int64
 			for i := 0; i < 20; i++ {
 				op := newAccount(fmt.Sprintf("op%d", i), anxin.RoleOperator)

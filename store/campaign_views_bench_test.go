@@ -2,13 +2,10 @@ package store_test
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/anxin-care/anxin"
-	"github.com/anxin-care/anxin/gen"
 	"github.com/anxin-care/anxin/store"
 	"github.com/anxin-care/anxin/store/storetest"
 )
@@ -16,49 +13,22 @@ import (
 // BenchmarkCampaignViews times what the console reads of a street's
 // campaign of ANXIN_BENCH_ELDERS elders (default 20,000) with a quarter of
 // them called: the supervisor's live figures, the list's progress, an
-// operator's return to the workspace (HeldAttempt, which reads the
-// campaign's open tasks) and the failed tasks; then an operator's next
+// operator's return to the workspace (HeldAttempt, which reads her
+// leases) and the failed tasks; then an operator's next
 // task, and again with store.MaxAssigned tasks at the head of the line
 // assigned to someone else (which her walk passes over). On each engine
 // under test:
 //
 //	go test ./store -run '^$' -bench CampaignViews -benchtime 20x
 func BenchmarkCampaignViews(b *testing.B) {
-	n := 20000
-	if v, err := strconv.Atoi(os.Getenv("ANXIN_BENCH_ELDERS")); err == nil && v > 0 {
-		n = v
-	}
 	for _, engine := range storetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
-			db, _ := storetest.Open(b, engine)
-			now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-			db.Now = func() time.Time { return now }
-			committees, err := gen.Committees(ctx, db, "310107005")
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := gen.New(7).Populate(ctx, db, committees, n, nil); err != nil {
-				b.Fatal(err)
-			}
-			org := &anxin.Org{Kind: anxin.OrgStreet, Name: "曹杨新村街道办事处", RegionCode: "310107005"}
-			if err := db.CreateOrg(ctx, anxin.SystemScope(), org); err != nil {
-				b.Fatal(err)
-			}
-			acc := &anxin.Account{OrgID: org.ID, Username: "staff", Roles: []string{anxin.RoleCommunity}, PasswordHash: "x"}
-			if err := db.CreateAccount(ctx, anxin.SystemScope(), acc); err != nil {
-				b.Fatal(err)
-			}
-			acc.Org = org
+			street := newBenchStreet(b, engine, &anxin.Org{Kind: anxin.OrgStreet, Name: "曹杨新村街道办事处", RegionCode: "310107005"})
+			db := street.db
+			acc := street.account(b, "staff", anxin.RoleCommunity)
 			sc := anxin.ScopeOf(acc)
 			c := &anxin.Campaign{Name: "保供", Type: anxin.CampaignSupply, Mode: anxin.DialPreview, StartsOn: "2026-11-23"}
-			if err := db.CreateCampaign(ctx, sc, c); err != nil {
-				b.Fatal(err)
-			}
-			tasks, err := db.BuildTasks(ctx, sc, c.ID)
-			if err != nil {
-				b.Fatal(err)
-			}
-			db.SetCampaignState(ctx, sc, c.ID, anxin.CampaignRunning)
+			tasks := street.running(b, sc, c)
 			disps := []string{anxin.DispCompleted, anxin.DispNoAnswer, anxin.DispRefused, anxin.DispBusy}
 			for i := 0; i < tasks/4; i++ {
 				owner := store.OperatorOwner(int64(1 + i%20))
