@@ -124,6 +124,7 @@ type call struct {
 	f      *Flows
 	c      party
 	in     *sipua.IncomingCall // inbound calls: to answer or reject
+	out    *sipua.OutgoingCall // calls Anxin placed to an elder
 	leg    *rtp.Leg
 	rec    *anxin.Call
 	did    *anxin.DID

@@ -75,31 +75,25 @@ func (f *Flows) checkInCall(ctx context.Context, sc anxin.Scope, number string, 
 			defer func() { h.ended(rec.ID) }()
 		}
 		log := f.cfg.Log.With("call", rec.ID)
-		leg, out, err := f.dial(h.life, *pp, target, trunk.CallerID, rec)
-		if err != nil {
-			le := err.(*legError)
-			db.EndCall(ctx, rec.ID, time.Now(), le.code, le.cause, anxin.HangupSystem)
+		k, hangUp := f.answerElder(h.life, *pp, target, trunk.CallerID, rec, log)
+		if k == nil {
 			return
 		}
-		defer leg.Close()
+		defer hangUp()
+		// A stopping dialler hangs its answered calls up.
 		stopHangup := context.AfterFunc(h.life, func() {
 			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
-			out.Hangup(hctx)
+			k.out.Hangup(hctx)
 		})
 		defer stopHangup()
-		db.CallAnswered(ctx, rec.ID, time.Now(), 0)
-		k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: trunk.CallerID, RegionCode: sc.Region}, cfg: f.config(ctx)}
-		if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
-			defer stop()
-		}
 		if h.run != nil {
 			h.run(ctx, k)
 		} else {
 			k.checkIn(ctx, h.answered)
 		}
 		by := k.end(ctx)
-		if h.life.Err() != nil && !out.HungUpByPeer() {
+		if h.life.Err() != nil && !k.out.HungUpByPeer() {
 			by = anxin.HangupSystem // Anxin stopped the call
 		}
 		db.EndCall(ctx, rec.ID, time.Now(), 200, "", by)

@@ -3,6 +3,7 @@ package callflow
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -30,6 +31,31 @@ func (e *legError) Error() string {
 		return e.dial.Error()
 	}
 	return e.cause
+}
+
+// answerElder rings the elder of rec, an outbound call through the trunks
+// with callerID, until the network gives up or ringing ends. Answered, the
+// record is marked so, the recording started and the call returned with
+// hangUp, which the caller defers: it stops the recording and closes the
+// leg. Not answered (busy, no answer, unreachable …), the record is ended
+// with the network's cause and k is nil.
+func (f *Flows) answerElder(ringing context.Context, phones Phones, target sip.Uri, callerID string, rec *anxin.Call, log *slog.Logger) (k *call, hangUp func()) {
+	ctx, db := context.Background(), f.cfg.DB
+	leg, out, err := f.dial(ringing, phones, target, callerID, rec)
+	if err != nil {
+		le := err.(*legError)
+		db.EndCall(ctx, rec.ID, time.Now(), le.code, le.cause, anxin.HangupSystem)
+		return nil, nil
+	}
+	db.CallAnswered(ctx, rec.ID, time.Now(), 0)
+	k = &call{f: f, c: out, out: out, leg: leg, rec: rec, did: &anxin.DID{Number: callerID, RegionCode: rec.RegionCode}, cfg: f.config(ctx)}
+	stop := f.recordLeg(ctx, leg, rec, log)
+	return k, func() {
+		if stop != nil {
+			stop()
+		}
+		leg.Close()
+	}
 }
 
 // dial places a call to `to` as `from` on a new media leg, records its

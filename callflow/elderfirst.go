@@ -44,18 +44,11 @@ func (f *Flows) CallElderFirst(ctx context.Context, sc anxin.Scope, number strin
 	go func() {
 		ctx := context.Background()
 		log := f.cfg.Log.With("call", rec.ID)
-		leg, out, err := f.dial(ctx, *pp, target, trunk.CallerID, rec)
-		if err != nil {
-			le := err.(*legError)
-			db.EndCall(ctx, rec.ID, time.Now(), le.code, le.cause, anxin.HangupSystem)
+		k, hangUp := f.answerElder(ctx, *pp, target, trunk.CallerID, rec, log)
+		if k == nil {
 			return
 		}
-		defer leg.Close()
-		db.CallAnswered(ctx, rec.ID, time.Now(), 0)
-		k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: trunk.CallerID, RegionCode: sc.Region}, cfg: f.config(ctx)}
-		if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
-			defer stop()
-		}
+		defer hangUp()
 		k.connect(ctx, *pp, agent)
 		db.EndCall(ctx, rec.ID, time.Now(), 200, "", k.end(ctx))
 	}()

@@ -265,18 +265,11 @@ func (p *progressive) run(phones Phones, account int64, a *store.Attempt, rec *a
 	f, db := p.f, p.f.cfg.DB
 	log := f.cfg.Log.With("call", rec.ID, "task", a.Task.ID)
 	defer p.ended(account, a, rec.ID)
-	leg, out, err := f.dial(p.ctx, phones, target, callerID, rec)
-	if err != nil {
-		le := err.(*legError)
-		db.EndCall(ctx, rec.ID, time.Now(), le.code, le.cause, anxin.HangupSystem)
+	k, hangUp := f.answerElder(p.ctx, phones, target, callerID, rec, log)
+	if k == nil {
 		return
 	}
-	defer leg.Close()
-	db.CallAnswered(ctx, rec.ID, time.Now(), 0)
-	k := &call{f: f, c: out, leg: leg, rec: rec, did: &anxin.DID{Number: callerID, RegionCode: rec.RegionCode}, cfg: f.config(ctx)}
-	if stop := f.recordLeg(ctx, leg, rec, log); stop != nil {
-		defer stop()
-	}
+	defer hangUp()
 	k.toReserved(ctx, phones, account, func() {
 		if _, err := db.ReleaseOperator(ctx, account, p.node, rec.ID); err != nil {
 			log.Error("progressive dialler: releasing the operator for the answered call", "err", err)
