@@ -96,6 +96,15 @@ func (db *DB) taskStart(ctx context.Context, q queryer, c *anxin.Campaign, now t
 	return due, version, nil
 }
 
+// dueVisits is the query of the elders of c's area with a return visit
+// due (of a completed order), each with her newest such order: what a
+// satisfaction campaign with an empty target calls.
+func dueVisits(w *where, c *anxin.Campaign) string {
+	return fmt.Sprintf(`SELECT v.elder_id, MAX(v.order_id) AS order_id FROM return_visits v JOIN orders o ON o.id = v.order_id
+		WHERE v.state = %s AND o.state = %s AND v.region_code >= %s AND v.region_code < %s GROUP BY v.elder_id`,
+		w.arg(anxin.VisitDue), w.arg(anxin.StateCompleted), w.arg(c.RegionCode), w.arg(c.RegionCode+":"))
+}
+
 // buildReturnVisitTasks makes the tasks of a satisfaction campaign with an
 // empty target: one for each elder of its area with a return visit due
 // (of a completed order; the newest order when she has several) who is
@@ -105,9 +114,7 @@ func (db *DB) buildReturnVisitTasks(ctx context.Context, c *anxin.Campaign, due 
 	now := db.Now()
 	w := db.targetWhere(c)
 	prio := taskPriority(&w, now)
-	visits := fmt.Sprintf(`SELECT v.elder_id, MAX(v.order_id) AS order_id FROM return_visits v JOIN orders o ON o.id = v.order_id
-		WHERE v.state = %s AND o.state = %s AND v.region_code >= %s AND v.region_code < %s GROUP BY v.elder_id`,
-		w.arg(anxin.VisitDue), w.arg(anxin.StateCompleted), w.arg(c.RegionCode), w.arg(c.RegionCode+":"))
+	visits := dueVisits(&w, c)
 	q := fmt.Sprintf(`INSERT INTO campaign_tasks (campaign_id, elder_id, region_code, priority, next_at, script_version, order_id)
 		SELECT %s, e.id, e.region_code, %s, %s, %s, rv.order_id FROM (%s) rv JOIN elders e ON e.id = rv.elder_id%s
 		ON CONFLICT (campaign_id, elder_id) DO NOTHING`, w.arg(c.ID), prio, w.arg(due), w.arg(version), visits, w.sql())

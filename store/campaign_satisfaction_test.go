@@ -76,6 +76,11 @@ func TestSatisfactionCampaign(t *testing.T) {
 		if err := db.SetCampaignState(ctx, sup, c.ID, anxin.CampaignRunning); err != nil {
 			t.Fatal(err)
 		}
+		// The live count says what building will take: the one elder with
+		// a return visit due, not the street's registry.
+		if n, err := db.CountTarget(ctx, sup, c); err != nil || n != 1 {
+			t.Fatalf("counted %d %v: want the one elder with a return visit due", n, err)
+		}
 		if n, err := db.BuildTasks(ctx, sup, c.ID); err != nil || n != 1 {
 			t.Fatalf("built %d %v: want the one elder with a return visit due", n, err)
 		}

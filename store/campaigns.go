@@ -223,14 +223,19 @@ func (db *DB) targetOrder() string {
 }
 
 // CountTarget counts the elders a campaign's target selects now (the live
-// count while a supervisor builds it).
+// count while a supervisor builds it): for a satisfaction campaign with an
+// empty target, the elders of its area with a return visit due.
 func (db *DB) CountTarget(ctx context.Context, sc anxin.Scope, c *anxin.Campaign) (int, error) {
 	if !sc.CoversRegion(c.RegionCode) && !sc.All {
 		return 0, errCampaignStaff()
 	}
 	w := db.targetWhere(c)
 	q := "SELECT COUNT(*) FROM elders e" + w.sql()
-	if order := db.targetOrder(); order != "" {
+	if FeedsOnReturnVisits(c) {
+		// The elders it will call are those with a return visit due.
+		visits := dueVisits(&w, c)
+		q = "SELECT COUNT(*) FROM (" + visits + ") rv JOIN elders e ON e.id = rv.elder_id" + w.sql()
+	} else if order := db.targetOrder(); order != "" {
 		q = "SELECT COUNT(*) FROM (SELECT 1 FROM elders e" + w.sql() + order + ") t"
 	}
 	var n int
