@@ -37,6 +37,7 @@ func (s *Server) routesCampaigns() {
 	s.page("POST /campaigns", s.postCampaign)
 	s.page("GET /campaigns/count", s.getCampaignCount)
 	s.page("GET /campaigns/{id}", s.getCampaign)
+	s.page("GET /campaigns/{id}/count", s.getCampaignTargetCount)
 	s.page("GET /campaigns/{id}/edit", s.getCampaignEdit)
 	s.page("POST /campaigns/{id}", s.postCampaign)
 	s.page("POST /campaigns/{id}/state", s.postCampaignState)
@@ -155,6 +156,26 @@ func (s *Server) campaignOf(r *http.Request) (anxin.Scope, *anxin.Campaign, erro
 	}
 	c, err := s.db.FindCampaign(r.Context(), sc, id)
 	return sc, c, err
+}
+
+// getCampaignTargetCount answers how many elders a campaign's target
+// selects now, for a draft's page (the count may take seconds for a
+// city-wide target, so the page asks for it after it has loaded).
+func (s *Server) getCampaignTargetCount(w http.ResponseWriter, r *http.Request) error {
+	sc, c, err := s.campaignOf(r)
+	var n int
+	if err == nil {
+		n, err = s.countTarget(r.Context(), sc, c)
+	}
+	if err != nil {
+		if anxin.ErrorCode(err) == anxin.EINTERNAL {
+			return err
+		}
+		writeJSON(w, ErrorStatus(err), map[string]string{"error": s.msgs.userMessage(s.locale(r), err)})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"count": n})
+	return nil
 }
 
 // campaignPage is the live view of a campaign.

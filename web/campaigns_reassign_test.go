@@ -423,7 +423,17 @@ func TestStartBuildsTasks(t *testing.T) {
 		var c anxin.Campaign
 		wantStatus(t, "create", e.api("POST", "/api/v1/campaigns", sup, map[string]any{"name": "自动问候", "type": "wellness",
 			"mode": "agentless", "region_code": "310107005", "starts_on": "2026-11-23"}, &c), http.StatusCreated)
-		st, loc, _ := e.signIn("supervisor1").postLoc(fmt.Sprintf("/campaigns/%d/state", c.ID), url.Values{"state": {"running"}})
+		// The draft's page says how many elders starting it will call; it
+		// asks for the count once loaded.
+		web := e.signIn("supervisor1")
+		_, body := web.get(fmt.Sprintf("/campaigns/%d", c.ID))
+		wantBody(t, body, "目标人群", fmt.Sprintf(`data-count-url="/campaigns/%d/count"`, c.ID))
+		st, body := web.get(fmt.Sprintf("/campaigns/%d/count", c.ID))
+		wantStatus(t, "draft's count", st, http.StatusOK)
+		wantBody(t, body, `{"count":2}`)
+		st, body = e.signIn("operator1").get(fmt.Sprintf("/campaigns/%d/count", c.ID))
+		wantStatus(t, "an operator's count", st, http.StatusForbidden)
+		st, loc, _ := web.postLoc(fmt.Sprintf("/campaigns/%d/state", c.ID), url.Values{"state": {"running"}})
 		if st != http.StatusSeeOther || !strings.Contains(loc, "flash=campaign_running") {
 			t.Fatalf("start: %d %q", st, loc)
 		}

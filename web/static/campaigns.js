@@ -74,9 +74,24 @@
     }).observe(box, { childList: true });
   }
 
+  // draftCount asks once how many elders a draft's target selects now.
+  function draftCount(out) {
+    if (!window.fetch) { return; }
+    out.textContent = "…";
+    fetch(out.getAttribute("data-count-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        out.textContent = d.error ? d.error : (out.getAttribute("data-label") || "{n}").replace("{n}", String(d.count));
+        out.classList.toggle("error", !!d.error);
+      })
+      .catch(function () { out.textContent = ""; });
+  }
+
   function init() {
     var builder = document.querySelector("form.campaign-form");
     if (builder) { liveCount(builder); }
+    var draft = document.getElementById("draft-count");
+    if (draft) { draftCount(draft); }
     var work = document.getElementById("work-form");
     if (work) { dispositionKeys(work); }
     var dialling = document.querySelector("[data-dialling]");
