@@ -281,14 +281,17 @@ func (tx *Tx) finishAttempt(ctx context.Context, attemptID int64, owner, disposi
 	var ended sql.NullTime
 	var windows, kind string
 	var maxAttempts, retry int
-	// Attempts taken back undialled on a reassign (DispReassigned)
-	// were no calls: they do not count against the campaign's
-	// attempts.
+	// Attempts that were no calls do not count against the campaign's
+	// attempts, as they do not against the contact cap (overCap): taken
+	// back undialled on a reassign (DispReassigned), or interrupted before
+	// Anxin placed a call (a node stopped, an operator's lease ran out)
+	// in every mode but manual, whose operator dials on her own phone.
 	err := tx.QueryRowContext(ctx, `SELECT a.attempt, a.caller, a.ended_at, t.id, t.campaign_id, t.elder_id, t.state, t.attempts, t.phone_rank,
 		t.lease_owner, c.windows, c.max_attempts, c.retry_minutes, c.type,
-		(SELECT COUNT(*) FROM campaign_attempts x WHERE x.task_id = t.id AND x.disposition = $2)
+		(SELECT COUNT(*) FROM campaign_attempts x WHERE x.task_id = t.id AND (x.disposition = $2
+			OR x.disposition = $3 AND x.call_id IS NULL AND c.mode <> $4))
 		FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id JOIN campaigns c ON c.id = t.campaign_id WHERE a.id = $1`,
-		attemptID, DispReassigned).
+		attemptID, DispReassigned, anxin.DispInterrupted, anxin.DialManual).
 		Scan(&attempt, &caller, &ended, &t.ID, &t.CampaignID, &t.ElderID, &t.State, &t.Attempts, &t.PhoneRank, &t.LeaseOwner,
 			&windows, &maxAttempts, &retry, &kind, &uncounted)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,6 +129,91 @@ func TestInterruptedUnrungNotCapped(t *testing.T) {
 		now = now.Add(2 * time.Hour)
 		if x, err := db.NextTask(ctx, c.ID, node, 10*time.Minute); err != nil || x != nil {
 			t.Fatalf("after an interrupted call the elder is called again the same day: %+v %v", x, err)
+		}
+	})
+}
+
+// TestUnrungNotAnAttempt: in preview mode an operator takes an elder and
+// walks away twice (her lease runs out, no call placed); those are no
+// calls, so the campaign still makes its three calls (a day apart, as the
+// contact cap allows) before it gives up and a door-knock goes out. In
+// manual mode the operator dials on her own phone, so a lease that ran out
+// counts: her phone may have rung.
+func TestUnrungNotAnAttempt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var now time.Time
+		db.Now = func() time.Time { return now }
+		street := mustCreateOrg(t, db, anxin.OrgStreet, "长风新村街道", "310107005")
+		staff := mustCreateAccount(t, db, street, "staff", anxin.RoleCommunity)
+		sup := anxin.ScopeOf(staff)
+		owner := store.OperatorOwner(staff.ID)
+		for i, tc := range []struct {
+			mode, committee string
+			calls           int // calls placed before the task fails
+		}{{anxin.DialPreview, "310107005001", 3}, {anxin.DialManual, "310107005003", 1}} {
+			now = time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC) // Monday 09:00 China time
+			mustCreateElder(t, db, &anxin.Elder{Name: "王秀英", BirthDate: "1940-03-05", RegionCode: tc.committee,
+				Phones: []anxin.Phone{{Number: fmt.Sprintf("1381234567%d", i), Label: anxin.PhoneMobile}}})
+			c := &anxin.Campaign{Name: "关爱 " + tc.mode, Type: anxin.CampaignWellness, Mode: tc.mode, StartsOn: "2026-11-23",
+				RegionCode: tc.committee, RetryMinutes: 5, MaxAttempts: 3}
+			if err := db.CreateCampaign(ctx, sup, c); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := db.BuildTasks(ctx, sup, c.ID); err != nil || n != 1 {
+				t.Fatalf("built %d %v", n, err)
+			}
+			if err := db.SetCampaignState(ctx, sup, c.ID, anxin.CampaignRunning); err != nil {
+				t.Fatal(err)
+			}
+			next := func() *store.Attempt {
+				t.Helper()
+				a, err := db.NextTask(ctx, c.ID, owner, 15*time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+			// Taken and left twice: the lease runs out each time. In manual
+			// mode each counts against the contact cap, so the second is
+			// the next day.
+			day := 0
+			for k := 0; k < 2; k++ {
+				if a := next(); a == nil {
+					t.Fatalf("%s: lease %d refused", tc.mode, k+1)
+				}
+				now = now.Add(20 * time.Minute)
+				if tc.mode == anxin.DialManual {
+					day++
+					now = time.Date(2026, 11, 23+day, 1, 0, 0, 0, time.UTC)
+				}
+			}
+			calls := 0
+			var task *anxin.Task
+			for task == nil || task.State == anxin.TaskPending {
+				a := next()
+				if a == nil {
+					t.Fatalf("%s: no task after %d calls (%s)", tc.mode, calls, now)
+				}
+				if tc.mode != anxin.DialManual {
+					call := &anxin.Call{Direction: anxin.CallOutbound, Leg: anxin.LegCaller, ToNumber: a.Number, ElderID: a.Task.ElderID, RegionCode: a.Task.RegionCode}
+					if err := db.StartCall(ctx, call); err != nil {
+						t.Fatal(err)
+					}
+					if err := db.LinkAttemptCall(ctx, a.ID, owner, call.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				calls++
+				var err error
+				if task, err = db.FinishAttempt(ctx, a.ID, owner, anxin.DispNoAnswer, time.Time{}); err != nil {
+					t.Fatal(err)
+				}
+				day++ // one call a day: the next morning
+				now = time.Date(2026, 11, 23+day, 1, 0, 0, 0, time.UTC)
+			}
+			if task.State != anxin.TaskFailed || calls != tc.calls {
+				t.Errorf("%s: task %s after %d calls, want failed after %d", tc.mode, task.State, calls, tc.calls)
+			}
 		}
 	})
 }
