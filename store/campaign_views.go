@@ -41,16 +41,27 @@ func (p CampaignProgress) ReachedPercent() int {
 	return p.Reached * 100 / p.Tasks
 }
 
+// taskArea narrows a campaign's figures to the elders sc sees: staff of
+// a committee see their own elders' share of a city's campaign, never
+// the rest of the city (PIPL: each sees their own area). Staff whose area
+// covers the campaign's see all of it.
+func taskArea(w *where, sc anxin.Scope) {
+	if !sc.All {
+		w.add("t.region_code >= ? AND t.region_code < ?", sc.Region, sc.Region+":")
+	}
+}
+
 // CampaignsProgress returns the progress of the campaigns of ids, by id
-// (campaigns without tasks are missing). The caller has found the
-// campaigns in its scope.
-func (db *DB) CampaignsProgress(ctx context.Context, ids []int64) (map[int64]CampaignProgress, error) {
+// (campaigns without tasks are missing), counting the elders of sc's area.
+// The caller has found the campaigns in its scope.
+func (db *DB) CampaignsProgress(ctx context.Context, sc anxin.Scope, ids []int64) (map[int64]CampaignProgress, error) {
 	out := map[int64]CampaignProgress{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var w where
 	whereIn(&w, "t.campaign_id", ids)
+	taskArea(&w, sc)
 	rows, err := db.r.QueryContext(ctx, `SELECT t.campaign_id, COUNT(*), COALESCE(SUM(CASE WHEN t.state IN ('done', 'failed') THEN 1 ELSE 0 END), 0)
 		FROM campaign_tasks t`+w.sql()+` GROUP BY t.campaign_id`, w.args...)
 	if err != nil {
@@ -71,6 +82,7 @@ func (db *DB) CampaignsProgress(ctx context.Context, ids []int64) (map[int64]Cam
 	w = where{}
 	whereIn(&w, "t.campaign_id", ids)
 	whereIn(&w, "a.disposition", reachedDispositions)
+	taskArea(&w, sc)
 	rows, err = db.r.QueryContext(ctx, `SELECT t.campaign_id, COUNT(DISTINCT a.task_id)
 		FROM campaign_attempts a JOIN campaign_tasks t ON t.id = a.task_id`+w.sql()+` GROUP BY t.campaign_id`, w.args...)
 	if err != nil {
@@ -93,6 +105,9 @@ func (db *DB) CampaignsProgress(ctx context.Context, ids []int64) (map[int64]Cam
 // CampaignStats are a campaign's live figures, for its supervisor.
 type CampaignStats struct {
 	CampaignProgress
+	// Area is the viewer's area when it is narrower than the campaign's:
+	// every figure counts only its elders ("" the whole campaign).
+	Area string `json:"area,omitempty"`
 	// States counts the tasks by state (pending, leased, done, failed).
 	States map[string]int `json:"states"`
 	// Attempts counts every attempt so far but those taken back undialled
@@ -133,7 +148,8 @@ type CallerCount struct {
 
 // CampaignStats returns the live figures of a campaign sc sees.
 func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*CampaignStats, error) {
-	if _, err := db.FindCampaign(ctx, sc, id); err != nil {
+	c, err := db.FindCampaign(ctx, sc, id)
+	if err != nil {
 		return nil, err
 	}
 	st := &CampaignStats{States: map[string]int{}, Dispositions: map[string]int{}, Orders: map[string]int{}}
@@ -146,15 +162,23 @@ func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*Cam
 		}
 		return c
 	}
-	if err := db.countTasks(ctx, id, st, caller); err != nil {
+	st.Area = sc.Region
+	if sc.All || sc.CoversRegion(c.RegionCode) {
+		st.Area = ""
+	}
+	// Every figure counts the tasks of the viewer's area (taskArea).
+	var area where
+	area.add("t.campaign_id = ?", id)
+	taskArea(&area, sc)
+	if err := db.countTasks(ctx, id, sc, st, caller); err != nil {
 		return nil, err
 	}
-	if err := countInto(ctx, db.r, st.Orders, `SELECT o.type, COUNT(*) FROM orders o JOIN campaign_tasks t ON t.id = o.campaign_task_id
-		WHERE t.campaign_id = $1 GROUP BY o.type`, id); err != nil {
+	if err := countInto(ctx, db.r, st.Orders, `SELECT o.type, COUNT(*) FROM orders o JOIN campaign_tasks t ON t.id = o.campaign_task_id`+
+		area.sql()+` GROUP BY o.type`, area.args...); err != nil {
 		return nil, fmt.Errorf("campaign %d orders: %w", id, err)
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT a.caller, a.disposition, COUNT(*) FROM campaign_attempts a
-		JOIN campaign_tasks t ON t.id = a.task_id WHERE t.campaign_id = $1 GROUP BY a.caller, a.disposition`, id)
+		JOIN campaign_tasks t ON t.id = a.task_id`+area.sql()+` GROUP BY a.caller, a.disposition`, area.args...)
 	if err != nil {
 		return nil, fmt.Errorf("campaign %d attempts: %w", id, err)
 	}
@@ -200,6 +224,7 @@ func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*Cam
 	var w where
 	w.add("t.campaign_id = ?", id)
 	whereIn(&w, "a.disposition", reachedDispositions)
+	taskArea(&w, sc)
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(DISTINCT a.task_id) FROM campaign_attempts a
 		JOIN campaign_tasks t ON t.id = a.task_id`+w.sql(), w.args...).Scan(&st.Reached); err != nil {
 		return nil, fmt.Errorf("campaign %d reached: %w", id, err)
@@ -214,8 +239,11 @@ func (db *DB) CampaignStats(ctx context.Context, sc anxin.Scope, id int64) (*Cam
 // operator's open assigned tasks into caller's counts (from
 // campaign_tasks_assigned: on SQLite the unary + keeps the planner off
 // campaign_tasks_next, which holds every open task of the campaign).
-func (db *DB) countTasks(ctx context.Context, id int64, st *CampaignStats, caller func(owner string) *CallerCount) error {
-	if err := countInto(ctx, db.r, st.States, "SELECT state, COUNT(*) FROM campaign_tasks WHERE campaign_id = $1 GROUP BY state", id); err != nil {
+func (db *DB) countTasks(ctx context.Context, id int64, sc anxin.Scope, st *CampaignStats, caller func(owner string) *CallerCount) error {
+	var w where
+	w.add("t.campaign_id = ?", id)
+	taskArea(&w, sc)
+	if err := countInto(ctx, db.r, st.States, "SELECT t.state, COUNT(*) FROM campaign_tasks t"+w.sql()+" GROUP BY t.state", w.args...); err != nil {
 		return fmt.Errorf("campaign %d task states: %w", id, err)
 	}
 	for state, n := range st.States {
@@ -224,12 +252,14 @@ func (db *DB) countTasks(ctx context.Context, id int64, st *CampaignStats, calle
 			st.Done += n
 		}
 	}
-	campaign := "campaign_id"
+	campaign := "t.campaign_id"
 	if db.engine == SQLite {
-		campaign = "+campaign_id"
+		campaign = "+t.campaign_id"
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT assigned_to, COUNT(*) FROM campaign_tasks WHERE assigned_to IS NOT NULL AND `+campaign+` = $1
-		AND state IN ('pending', 'leased') GROUP BY assigned_to`, id)
+	w = where{}
+	w.add("t.assigned_to IS NOT NULL AND "+campaign+" = ? AND t.state IN ('pending', 'leased')", id)
+	taskArea(&w, sc)
+	rows, err := db.r.QueryContext(ctx, `SELECT t.assigned_to, COUNT(*) FROM campaign_tasks t`+w.sql()+` GROUP BY t.assigned_to`, w.args...)
 	if err != nil {
 		return fmt.Errorf("campaign %d assigned tasks: %w", id, err)
 	}

@@ -49,7 +49,7 @@ func BenchmarkCampaignViews(b *testing.B) {
 				f    func() error
 			}{
 				{"stats", func() error { _, err := db.CampaignStats(ctx, sc, c.ID); return err }},
-				{"progress", func() error { _, err := db.CampaignsProgress(ctx, []int64{c.ID}); return err }},
+				{"progress", func() error { _, err := db.CampaignsProgress(ctx, sc, []int64{c.ID}); return err }},
 				{"held", func() error {
 					a, err := db.HeldAttempt(ctx, c.ID, "account:99")
 					if err == nil && (a == nil || a.ID != held.ID) {

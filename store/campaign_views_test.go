@@ -78,9 +78,33 @@ func TestCampaignStats(t *testing.T) {
 			st.Callers[0].Attempts != 2 || st.Callers[0].Reached != 1 {
 			t.Fatalf("callers %+v", st.Callers)
 		}
-		progress, err := db.CampaignsProgress(ctx, []int64{w.c.ID, w.c.ID + 100})
-		if err != nil || progress[w.c.ID] != st.CampaignProgress || len(progress) != 1 {
-			t.Fatalf("progress %+v %v", progress, err)
+		progress, err := db.CampaignsProgress(ctx, w.staff, []int64{w.c.ID, w.c.ID + 100})
+		if err != nil || progress[w.c.ID] != st.CampaignProgress || len(progress) != 1 || st.Area != "" {
+			t.Fatalf("progress %+v %v (area %q)", progress, err, st.Area)
+		}
+		// A committee sees its own elders' share of the street's campaign:
+		// 王秀英's committee her completed call, its orders and answers;
+		// 张建国's his unanswered one — nothing of the other's.
+		for _, tc := range []struct {
+			committee                           string
+			done, reached, attempts, orders, qs int
+		}{{"310107005001", 1, 1, 1, 2, 3}, {"310107005003", 0, 0, 1, 0, 0}} {
+			sc := anxin.Scope{Region: tc.committee, Roles: []string{anxin.RoleCommunity}}
+			cst, err := db.CampaignStats(ctx, sc, w.c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			orders := 0
+			for _, n := range cst.Orders {
+				orders += n
+			}
+			if cst.Area != tc.committee || cst.Tasks != 1 || cst.Done != tc.done || cst.Reached != tc.reached || cst.Attempts != tc.attempts ||
+				orders != tc.orders || len(cst.Answers) != tc.qs {
+				t.Errorf("committee %s sees %+v", tc.committee, cst)
+			}
+			if p, err := db.CampaignsProgress(ctx, sc, []int64{w.c.ID}); err != nil || p[w.c.ID] != cst.CampaignProgress {
+				t.Errorf("committee %s list progress %+v, live view %+v (%v)", tc.committee, p[w.c.ID], cst.CampaignProgress, err)
+			}
 		}
 		if _, err := db.CampaignStats(ctx, anxin.Scope{Region: "310105", Roles: []string{anxin.RoleSupervisor}}, w.c.ID); anxin.ErrorCode(err) != anxin.ENOTFOUND {
 			t.Fatalf("another district's stats: %v", err)

@@ -162,14 +162,17 @@ type AnswerCount struct {
 
 // AnswerCounts counts a campaign's answers by script version, question and
 // value: the distribution a supervisor watches, comparable between
-// versions.
+// versions — of the elders of sc's area (taskArea).
 func (db *DB) AnswerCounts(ctx context.Context, sc anxin.Scope, campaignID int64) ([]AnswerCount, error) {
 	if _, err := db.FindCampaign(ctx, sc, campaignID); err != nil {
 		return nil, err
 	}
+	var w where
+	w.add("t.campaign_id = ?", campaignID)
+	taskArea(&w, sc)
 	rows, err := db.r.QueryContext(ctx, `SELECT a.script_version, a.question, a.value, COUNT(*) FROM campaign_answers a
-		JOIN campaign_tasks t ON t.id = a.task_id WHERE t.campaign_id = $1
-		GROUP BY a.script_version, a.question, a.value ORDER BY a.script_version, a.question, a.value`, campaignID)
+		JOIN campaign_tasks t ON t.id = a.task_id`+w.sql()+`
+		GROUP BY a.script_version, a.question, a.value ORDER BY a.script_version, a.question, a.value`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("answer counts: %w", err)
 	}

@@ -133,7 +133,7 @@ func (s *Server) getCampaigns(w http.ResponseWriter, r *http.Request) error {
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	progress, err := s.db.CampaignsProgress(r.Context(), ids)
+	progress, err := s.db.CampaignsProgress(r.Context(), sc, ids)
 	if err != nil {
 		return err
 	}
@@ -181,6 +181,9 @@ func (s *Server) getCampaignTargetCount(w http.ResponseWriter, r *http.Request) 
 // campaignPage is the live view of a campaign.
 type campaignPage struct {
 	*Page
+	// AreaOnly names the viewer's area when the figures count only its
+	// elders (a committee looking at a city's campaign).
+	AreaOnly string
 	C        *anxin.Campaign
 	AreaName string
 	Script   *anxin.Script // the campaign's script, latest version
@@ -277,6 +280,9 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, status i
 	p.Title = c.Name
 	if p.Stats, err = s.db.CampaignStats(r.Context(), sc, c.ID); err != nil {
 		return err
+	}
+	if p.Stats.Area != "" {
+		p.AreaOnly = s.newRegionNames().name(r.Context(), p.Stats.Area)
 	}
 	if c.ScriptID != 0 {
 		if p.Script, err = s.db.Script(r.Context(), c.ScriptID, 0); err != nil {

@@ -329,7 +329,7 @@ func (s *Server) saveCampaign(r *http.Request, sc anxin.Scope, cur, c *anxin.Cam
 		// A campaign with tasks keeps its script (store.SetCampaignScript):
 		// refused before anything else is saved.
 		if cur != nil && cur.ScriptID != 0 {
-			progress, err := s.db.CampaignsProgress(r.Context(), []int64{cur.ID})
+			progress, err := s.db.CampaignsProgress(r.Context(), anxin.SystemScope(), []int64{cur.ID})
 			if err != nil {
 				return err
 			}

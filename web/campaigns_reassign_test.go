@@ -444,3 +444,29 @@ func TestStartBuildsTasks(t *testing.T) {
 		}
 	})
 }
+
+// TestCommitteeSeesItsShare: 源园居委会's staff looking at the street's
+// campaign see the figures of their own elder only, and are told so; the
+// street's supervisor sees the whole campaign without the notice.
+func TestCommitteeSeesItsShare(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *testEnv) {
+		campaignClock(e)
+		campaignElders(t, e) // one elder in 源园 (310107005001), one in another committee
+		c := runningCampaign(t, e, nil)
+		var st store.CampaignStats
+		wantStatus(t, "committee's stats", e.api("GET", fmt.Sprintf("/api/v1/campaigns/%d/stats", c.ID), e.token("committee1-1"), nil, &st), http.StatusOK)
+		if st.Tasks != 1 || st.Area != "310107005001" {
+			t.Fatalf("the committee's figures: %d tasks, area %q; want its 1 elder", st.Tasks, st.Area)
+		}
+		_, body := e.signIn("committee1-1").get(fmt.Sprintf("/campaigns/%d", c.ID))
+		wantBody(t, body, `id="area-only"`, "以下数字只统计您辖区")
+		_, body = e.signIn("supervisor1").get(fmt.Sprintf("/campaigns/%d", c.ID))
+		if strings.Contains(body, `id="area-only"`) {
+			t.Fatal("the supervisor, whose area covers the campaign, is told the figures are narrowed")
+		}
+		_, body = e.signIn("committee1-1").get("/campaigns")
+		if !regexp.MustCompile(`0 / 1\b`).MatchString(body) {
+			t.Error("the committee's list does not count its own elder's task only")
+		}
+	})
+}
